@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xive-native: the KVM XIVE native device (KVM_DEV_TYPE_XIVE), built out of
+# tree as a replacement kvm.ko + kvm-hv.ko for a distro kernel, and tested in
+# an emulated POWER9 host.  See README.
+
+CACHE	?= $(CURDIR)/.cache
+KVER	?= 6.1.0-50-powerpc64le
+KDIR	?= $(CACHE)/sysroot/usr/src/linux-headers-$(KVER)
+KSRC	?= $(CACHE)/linux-source-6.1
+BUILD	?= $(CURDIR)/build/$(KVER)
+STAGE	:= $(BUILD)/arch/powerpc/kvm
+
+ifneq ($(shell uname -m),ppc64le)
+CROSS_COMPILE ?= powerpc64le-linux-gnu-
+endif
+KMAKE	:= $(MAKE) -C $(KDIR) M=$(STAGE) ARCH=powerpc CROSS_COMPILE=$(CROSS_COMPILE)
+
+# Our files, linked into the staged copy of arch/powerpc/kvm
+OURS	:= book3s_xive_native.c book3s_xive_native.h Kbuild
+
+# Test knobs: REF=1 runs on the distro's own kvm.ko/kvm-hv.ko
+REF	?=
+export CACHE KVER REF SMP MEM
+
+.PHONY: all modules deps stage modules_install clean selftests check \
+	vm-run run intree-check host-checks
+
+all: modules
+
+deps:
+	@CACHE=$(CACHE) testbed/deps.sh
+
+$(KDIR)/Makefile $(KSRC)/.unpacked:
+	@echo "missing $@: run 'make deps' first (or set KDIR=/KSRC=)"; false
+
+# Copy the tree's KVM sources once; link ours so that edits rebuild at once.
+stage: $(KDIR)/Makefile
+	@set -e; \
+	if [ ! -e $(STAGE)/.staged ]; then \
+		echo "  STAGE   $(STAGE)"; \
+		mkdir -p $(STAGE) $(BUILD)/virt/kvm $(BUILD)/arch/powerpc/mm; \
+		cp -p $(KSRC)/arch/powerpc/kvm/*.[chS] $(STAGE)/; \
+		rm -f $(STAGE)/book3s_xive_native.c; \
+		cp -p $(KSRC)/virt/kvm/*.[ch] $(KSRC)/virt/kvm/Makefile.kvm \
+			$(BUILD)/virt/kvm/; \
+		cp -p $(KSRC)/arch/powerpc/mm/mmu_decl.h $(BUILD)/arch/powerpc/mm/; \
+		touch $(STAGE)/.staged; \
+	fi; \
+	for f in $(OURS); do ln -sf $(CURDIR)/$$f $(STAGE)/$$f; done
+
+modules: stage
+	@start=$$(date +%s); \
+	$(KMAKE) modules && \
+	echo "built kvm.ko kvm-hv.ko for $(KVER) in $$(( $$(date +%s) - start )) s"
+
+modules_install: modules
+	$(KMAKE) INSTALL_MOD_DIR=updates modules_install
+
+selftests:
+	$(MAKE) -C selftests KSRC=$(KSRC) CROSS_COMPILE=$(CROSS_COMPILE)
+
+host-checks: stage
+	@testbed/host-checks.sh
+
+check: deps
+	@$(MAKE) --no-print-directory modules selftests
+	@$(MAKE) --no-print-directory host-checks
+	@testbed/check.sh
+
+vm-run: deps
+	@$(MAKE) --no-print-directory modules
+	@testbed/vm-run.sh "$(RUN)" $(ARGS)
+
+run: deps
+	@$(MAKE) --no-print-directory modules selftests
+	@testbed/run.sh
+
+intree-check: deps
+	@testbed/intree-check.sh
+
+clean:
+	rm -rf build
+	-$(MAKE) -C selftests clean

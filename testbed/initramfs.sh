@@ -1,0 +1,29 @@
+#!/bin/bash
+# Build the emulated host's initramfs: busybox, the KVM modules under test
+# (ours, or the distro's with REF=1) and a payload directory whose ./run
+# script /init executes.  Usage: initramfs.sh PAYLOAD_DIR OUTPUT
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+payload=$1
+out=$2
+[ -x "$BUSYBOX" ] || die "no busybox: run 'make deps'"
+for m in kvm kvm-hv; do
+	[ -e "$MODDIR/$m.ko" ] || die "no $MODDIR/$m.ko: run 'make'"
+done
+
+root=$(mktemp -d "$WORK/root.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,modules,payload,run}
+cp "$BUSYBOX" "$root/bin/busybox"
+for a in sh mount umount insmod rmmod lsmod cat echo dmesg poweroff mkdir \
+	 sleep ls grep sed awk head tail wc cut tr seq date free timeout \
+	 env uname sync true false test find sort uniq mknod chmod ln rm cp; do
+	ln -s busybox "$root/bin/$a"
+done
+cp "$MODDIR/kvm.ko" "$MODDIR/kvm-hv.ko" "$root/modules/"
+cp -a "$payload/." "$root/payload/"
+cp "$(dirname "$0")/init" "$root/init"
+chmod +x "$root/init"
+echo "$FLAVOUR" > "$root/flavour"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
