@@ -8,7 +8,9 @@ set -uo pipefail
 
 payload=$1
 log=$2
-initrd=$WORK/initramfs-$FLAVOUR.cpio.gz
+# Runs may go on side by side (other checkouts, helpers): nothing shared.
+initrd=$(mktemp "$WORK/initramfs.XXXXXX")
+trap 'rm -f "$initrd"' EXIT
 "$(dirname "$0")/initramfs.sh" "$payload" "$initrd" || exit 2
 [ -e "$VMLINUX" ] || die "no $VMLINUX: run 'make deps'"
 

@@ -27,7 +27,7 @@ trap 'rm -rf "$pl"' EXIT
 } > "$pl/run"
 chmod +x "$pl/run"
 
-log=$WORK/check-$FLAVOUR.log
+log=${LOG:-$WORK/check-$FLAVOUR.log}
 echo "testbed: booting the emulated POWER9 host with the $FLAVOUR modules"
 "$(dirname "$0")/boot.sh" "$pl" "$log"
 rc=$?

@@ -24,7 +24,7 @@ chmod +x "$pl/prog"
 } > "$pl/run"
 chmod +x "$pl/run"
 set +e
-"$(dirname "$0")/boot.sh" "$pl" "$WORK/vm-run-$FLAVOUR.log"
+"$(dirname "$0")/boot.sh" "$pl" "${LOG:-$WORK/vm-run-$FLAVOUR.log}"
 rc=$?
-echo "testbed: $FLAVOUR modules, exit status $rc (log: $WORK/vm-run-$FLAVOUR.log)" >&2
+echo "testbed: $FLAVOUR modules, exit status $rc (log: ${LOG:-$WORK/vm-run-$FLAVOUR.log})" >&2
 exit $rc
