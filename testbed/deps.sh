@@ -10,7 +10,8 @@ ABI=6.1.0-50
 FLAVOUR=powerpc64le
 
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc
-	   kmod cpio xz-utils sparse perl python3 e2fsprogs"
+	   kmod cpio xz-utils sparse perl python3 e2fsprogs
+	   make gcc libc6-dev flex bison bc libssl-dev libelf-dev"
 FOREIGN_PKGS="linux-image-$ABI-$FLAVOUR:ppc64el=$KVER_DEB
 	      linux-headers-$ABI-$FLAVOUR:ppc64el=$KVER_DEB
 	      linux-headers-$ABI-common=$KVER_DEB
