@@ -27,3 +27,12 @@ cp "$(dirname "$0")/init" "$root/init"
 chmod +x "$root/init"
 echo "$FLAVOUR" > "$root/flavour"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
+# EXTRA_INITRD: a prebuilt (uncompressed) cpio archive appended as it is, so a
+# big payload (the nested guest's QEMU and images) is neither copied nor
+# compressed per boot.  The kernel unpacks concatenated archives; each must
+# start 4-byte aligned.
+if [ -n "${EXTRA_INITRD:-}" ]; then
+	[ -r "$EXTRA_INITRD" ] || die "EXTRA_INITRD=$EXTRA_INITRD: not readable"
+	truncate -s %4 "$out"
+	cat "$EXTRA_INITRD" >> "$out"
+fi
