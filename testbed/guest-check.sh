@@ -1,0 +1,47 @@
+#!/bin/bash
+# make check-guest: boot the emulated host (ours, or REF=1 the distro's
+# modules), run the nested-guest scenario (testbed/guest/scenario.sh) in it
+# and print its TAP-like lines, then "N passed, M failed[, K stalled]".
+# A STALL (nothing happened within a phase's timeout) is reported apart from
+# a FAIL (an assertion was false); both fail the run.  Nothing is retried.
+# Env: PHASES (default: all), TSCALE (timeout multiplier), LOG.
+set -uo pipefail
+: "${SMP:=2}" "${MEM:=4G}" "${TIMEOUT:=900}"
+export SMP MEM TIMEOUT
+. "$(dirname "$0")/lib.sh"
+
+t0=$(date +%s)
+extra=$("$(dirname "$0")/guest-image.sh") || die "guest image build failed"
+pl=$(mktemp -d "$WORK/payload.XXXXXX")
+trap 'rm -rf "$pl"' EXIT
+cp "$TOP/testbed/guest/scenario.sh" "$pl/scenario.sh"
+printf '%s\n' "$BAD_LOG" > "$pl/badlog"
+{
+	echo '#!/bin/sh'
+	for v in PHASES TSCALE GMEM SHOW IC; do
+		[ -n "${!v:-}" ] && printf "export %s='%s'\n" "$v" "${!v}"
+	done
+	echo 'exec sh ./scenario.sh'
+} > "$pl/run"
+chmod +x "$pl/run"
+
+log=${LOG:-$WORK/check-guest-$FLAVOUR.log}
+echo "testbed: nested guest scenario on the $FLAVOUR modules (L0: -smp $SMP -m $MEM; log $log)"
+EXTRA_INITRD=$extra "$(dirname "$0")/boot.sh" "$pl" "$log"
+rc=$?
+
+awk -v rc="$rc" -v secs="$(( $(date +%s) - t0 ))" '
+	/^@@DMESG-BEGIN/	{ exit }
+	/^ok - /		{ passed++; next }
+	/^not ok - .*# STALL/	{ stalled++; failed++; next }
+	/^not ok - /		{ failed++; next }
+	END {
+		if (rc == 3) { print "not ok - emulated host finished # STALL: hung (status 3)"; stalled++; failed++ }
+		else if (rc == 5) { print "not ok - emulated host kernel log clean # FAIL"; failed++ }
+		else if (rc != 0 && failed == 0) { print "not ok - run # FAIL: status " rc; failed++ }
+		else if (rc == 0) { print "ok - emulated host kernel log clean"; passed++ }
+		line = passed + 0 " passed, " failed + 0 " failed"
+		if (stalled) line = line " (" stalled " stalled)"
+		print line " in " secs " s"
+		exit failed > 0
+	}' "$log"
