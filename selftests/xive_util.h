@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the XIVE native device selftests.
+ *
+ * Every helper returns 0 / a file descriptor / a pointer on success and a
+ * negative errno (or NULL / MAP_FAILED) on failure, so that the tests can
+ * assert the exact error of each call.  Include after kselftest_harness.h.
+ */
+#ifndef XIVE_UTIL_H
+#define XIVE_UTIL_H
+
+#include <errno.h>
+#include <endian.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/kvm.h>
+#include "kvm_xive_native.h"
+
+#ifndef KVM_VM_PPC_HV
+#define KVM_VM_PPC_HV			1
+#endif
+
+/* Guest layout used by the tests that need guest memory */
+#define GUEST_MEM_SIZE			(2UL << 20)
+#define EQ_GPA				0x10000UL
+#define EQ_SHIFT			16
+#define EQ_PRIO				6
+
+static inline long page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+static inline bool xive_upstream(void)
+{
+	const char *f = getenv("XIVE_FLAVOUR");
+
+	return f && !strcmp(f, "upstream");
+}
+
+/* Set to run, on the upstream device, checks known to WARN or BUG there. */
+static inline bool xive_run_known_crashers(void)
+{
+	return getenv("XIVE_RUN_KNOWN_CRASHERS") != NULL;
+}
+
+static inline int kvm_open(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static inline int kvm_check_cap(long cap)
+{
+	int kvm = kvm_open();
+	int r;
+
+	if (kvm < 0)
+		return kvm;
+	r = ioctl(kvm, KVM_CHECK_EXTENSION, cap);
+	close(kvm);
+	return r < 0 ? -errno : r;
+}
+
+/* Why the whole suite cannot run here, or NULL when it can. */
+static inline const char *xive_unavailable(void)
+{
+	int kvm = kvm_open();
+
+	if (kvm < 0)
+		return "no /dev/kvm";
+	close(kvm);
+	if (kvm_check_cap(KVM_CAP_PPC_IRQ_XIVE) <= 0)
+		return "KVM_CAP_PPC_IRQ_XIVE not reported (no native XIVE in HV mode)";
+	return NULL;
+}
+
+static inline int vm_create(void)
+{
+	int kvm = kvm_open();
+	int vm;
+
+	if (kvm < 0)
+		return kvm;
+	vm = ioctl(kvm, KVM_CREATE_VM, KVM_VM_PPC_HV);
+	if (vm < 0)
+		vm = -errno;
+	close(kvm);
+	return vm;
+}
+
+static inline int xive_create(int vm)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_XIVE };
+
+	if (ioctl(vm, KVM_CREATE_DEVICE, &cd))
+		return -errno;
+	return cd.fd;
+}
+
+static inline int vcpu_enable_cap(int vcpu, __u32 cap, __u64 a0, __u64 a1)
+{
+	struct kvm_enable_cap ec = { .cap = cap, .args = { a0, a1 } };
+
+	return ioctl(vcpu, KVM_ENABLE_CAP, &ec) ? -errno : 0;
+}
+
+/* A vCPU ready to be connected: PAPR mode is required on an HV VM. */
+static inline int vcpu_create(int vm, int id)
+{
+	int fd = ioctl(vm, KVM_CREATE_VCPU, id);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = vcpu_enable_cap(fd, KVM_CAP_PPC_PAPR, 0, 0);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static inline int vcpu_connect(int vcpu, int dev, __u32 server)
+{
+	return vcpu_enable_cap(vcpu, KVM_CAP_PPC_IRQ_XIVE, dev, server);
+}
+
+static inline int xive_attr(int dev, unsigned long req, __u32 group,
+			    __u64 attr, __u64 addr)
+{
+	struct kvm_device_attr a = {
+		.group = group, .attr = attr, .addr = addr,
+	};
+
+	return ioctl(dev, req, &a) ? -errno : 0;
+}
+
+static inline int xive_set(int dev, __u32 group, __u64 attr, const void *p)
+{
+	return xive_attr(dev, KVM_SET_DEVICE_ATTR, group, attr,
+			 (__u64)(uintptr_t)p);
+}
+
+static inline int xive_get(int dev, __u32 group, __u64 attr, void *p)
+{
+	return xive_attr(dev, KVM_GET_DEVICE_ATTR, group, attr,
+			 (__u64)(uintptr_t)p);
+}
+
+static inline int xive_has(int dev, __u32 group, __u64 attr)
+{
+	return xive_attr(dev, KVM_HAS_DEVICE_ATTR, group, attr, 0);
+}
+
+static inline int xive_ctrl(int dev, __u64 attr)
+{
+	return xive_set(dev, KVM_DEV_XIVE_GRP_CTRL, attr, NULL);
+}
+
+static inline int xive_nr_servers(int dev, __u32 nr)
+{
+	return xive_set(dev, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_NR_SERVERS,
+			&nr);
+}
+
+static inline int src_set(int dev, __u64 irq, __u64 state)
+{
+	return xive_set(dev, KVM_DEV_XIVE_GRP_SOURCE, irq, &state);
+}
+
+static inline __u64 src_cfg_val(__u32 server, __u8 prio, bool masked,
+				__u32 eisn)
+{
+	return ((__u64)prio << KVM_XIVE_SOURCE_PRIORITY_SHIFT &
+		KVM_XIVE_SOURCE_PRIORITY_MASK) |
+	       ((__u64)server << KVM_XIVE_SOURCE_SERVER_SHIFT &
+		KVM_XIVE_SOURCE_SERVER_MASK) |
+	       ((__u64)masked << KVM_XIVE_SOURCE_MASKED_SHIFT) |
+	       ((__u64)eisn << KVM_XIVE_SOURCE_EISN_SHIFT &
+		KVM_XIVE_SOURCE_EISN_MASK);
+}
+
+static inline int src_cfg(int dev, __u64 irq, __u32 server, __u8 prio,
+			  bool masked, __u32 eisn)
+{
+	__u64 v = src_cfg_val(server, prio, masked, eisn);
+
+	return xive_set(dev, KVM_DEV_XIVE_GRP_SOURCE_CONFIG, irq, &v);
+}
+
+static inline __u64 eq_id(__u32 server, __u8 prio)
+{
+	return ((__u64)prio << KVM_XIVE_EQ_PRIORITY_SHIFT &
+		KVM_XIVE_EQ_PRIORITY_MASK) |
+	       ((__u64)server << KVM_XIVE_EQ_SERVER_SHIFT &
+		KVM_XIVE_EQ_SERVER_MASK);
+}
+
+static inline int eq_set_full(int dev, __u32 server, __u8 prio, __u32 flags,
+			      __u32 qshift, __u64 qaddr, __u32 qtoggle,
+			      __u32 qindex)
+{
+	struct kvm_ppc_xive_eq eq = {
+		.flags = flags, .qshift = qshift, .qaddr = qaddr,
+		.qtoggle = qtoggle, .qindex = qindex,
+	};
+
+	return xive_set(dev, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(server, prio),
+			&eq);
+}
+
+static inline int eq_set(int dev, __u32 server, __u8 prio, __u64 qaddr)
+{
+	return eq_set_full(dev, server, prio, KVM_XIVE_EQ_ALWAYS_NOTIFY,
+			   EQ_SHIFT, qaddr, 1, 0);
+}
+
+static inline int eq_reset(int dev, __u32 server, __u8 prio)
+{
+	return eq_set_full(dev, server, prio, 0, 0, 0, 0, 0);
+}
+
+static inline int eq_get(int dev, __u32 server, __u8 prio,
+			 struct kvm_ppc_xive_eq *eq)
+{
+	return xive_get(dev, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(server, prio),
+			eq);
+}
+
+/* Anonymous guest memory, aligned to its size, as memslot @slot. */
+static inline void *guest_mem_add(int vm, __u32 slot, __u64 gpa, size_t size,
+				  __u32 flags)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size,
+	};
+	void *raw, *mem;
+	uintptr_t a;
+
+	raw = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)raw + size - 1) & ~(uintptr_t)(size - 1);
+	mem = (void *)a;
+	if (a > (uintptr_t)raw)
+		munmap(raw, a - (uintptr_t)raw);
+	munmap((char *)mem + size, (uintptr_t)raw + size - a);
+	memset(mem, 0, size);
+	r.userspace_addr = (uintptr_t)mem;
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r)) {
+		int e = errno;
+
+		munmap(mem, size);
+		errno = e;
+		return NULL;
+	}
+	return mem;
+}
+
+/* ESB pages: IRQ n at pages 2n (trigger) and 2n+1 (management). */
+static inline void *esb_map(int dev, unsigned long nr_irqs)
+{
+	return mmap(NULL, nr_irqs * 2 * page_size(), PROT_READ | PROT_WRITE,
+		    MAP_SHARED, dev, KVM_XIVE_ESB_PAGE_OFFSET * page_size());
+}
+
+static inline void *tima_map(int dev)
+{
+	return mmap(NULL, 4 * page_size(), PROT_READ | PROT_WRITE, MAP_SHARED,
+		    dev, KVM_XIVE_TIMA_PAGE_OFFSET * page_size());
+}
+
+static inline volatile char *esb_page(void *esb, unsigned long irq, int odd)
+{
+	return (volatile char *)esb + (2 * irq + odd) * page_size();
+}
+
+/* ESB loads are big-endian; the PQ bits are the low bits of the value. */
+static inline __u64 esb_load(void *esb, unsigned long irq, unsigned int off)
+{
+	__u64 v = *(volatile __u64 *)(esb_page(esb, irq, 1) + off);
+
+	__sync_synchronize();
+	return be64toh(v);
+}
+
+static inline int esb_pq(void *esb, unsigned long irq)
+{
+	return esb_load(esb, irq, XIVE_ESB_GET) & 3;
+}
+
+/* Set PQ, returns the previous PQ */
+static inline int esb_set_pq(void *esb, unsigned long irq, int pq)
+{
+	return esb_load(esb, irq, XIVE_ESB_SET_PQ_00 + (pq << 8)) & 3;
+}
+
+static inline void esb_trigger(void *esb, unsigned long irq)
+{
+	*(volatile __u64 *)esb_page(esb, irq, 0) = 0;
+	__sync_synchronize();
+}
+
+/* A queue entry as the hardware writes it: big-endian toggle | EISN */
+static inline __u32 eq_entry(void *mem, __u64 qaddr, unsigned int idx)
+{
+	return be32toh(((volatile __u32 *)((char *)mem + qaddr))[idx]);
+}
+
+/*
+ * Run fn(arg) in a child: returns the signal that killed it, 0 when it
+ * returned, -1 on a fork error; *val gets what fn returned (via a pipe).
+ */
+static inline int in_child(__u64 (*fn)(void *), void *arg, __u64 *val)
+{
+	int p[2], status;
+	pid_t pid;
+	__u64 v = 0;
+
+	if (pipe(p))
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(p[0]);
+		v = fn(arg);
+		if (write(p[1], &v, sizeof(v)) != sizeof(v))
+			_exit(2);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &v, sizeof(v)) != sizeof(v))
+		v = 0;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (val)
+		*val = v;
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status);
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+static inline __u64 touch_u64(void *p)
+{
+	return *(volatile __u64 *)p;
+}
+
+/* Load from @p in a child: the signal number, or 0 with *val set. */
+static inline int probe_load(volatile void *p, __u64 *val)
+{
+	return in_child(touch_u64, (void *)p, val);
+}
+
+static inline long meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+static inline long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/*
+ * A VM with the device, @nr vCPUs connected as servers 0..nr-1 and, when
+ * @mem, 2 MiB of guest memory at GPA 0.
+ */
+struct xvm {
+	int vm;
+	int dev;
+	int nr_vcpus;
+	int vcpu[8];
+	char *mem;
+};
+
+static inline int xvm_open(struct xvm *x, int nr, bool mem)
+{
+	int i, r;
+
+	memset(x, 0, sizeof(*x));
+	x->dev = -1;
+	for (i = 0; i < 8; i++)
+		x->vcpu[i] = -1;
+	x->vm = vm_create();
+	if (x->vm < 0)
+		return x->vm;
+	if (mem) {
+		x->mem = guest_mem_add(x->vm, 0, 0, GUEST_MEM_SIZE, 0);
+		if (!x->mem)
+			return -errno;
+	}
+	x->dev = xive_create(x->vm);
+	if (x->dev < 0)
+		return x->dev;
+	for (i = 0; i < nr; i++) {
+		x->vcpu[i] = vcpu_create(x->vm, i);
+		if (x->vcpu[i] < 0)
+			return x->vcpu[i];
+		x->nr_vcpus++;
+		r = vcpu_connect(x->vcpu[i], x->dev, i);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static inline void xvm_close(struct xvm *x)
+{
+	int i;
+
+	if (x->dev >= 0)
+		close(x->dev);
+	for (i = 0; i < 8; i++)
+		if (x->vcpu[i] >= 0)
+			close(x->vcpu[i]);
+	if (x->vm > 0)
+		close(x->vm);
+	if (x->mem)
+		munmap(x->mem, GUEST_MEM_SIZE);
+	x->vm = x->dev = -1;
+	x->mem = NULL;
+}
+
+/*
+ * Expected failures: a check that fails on the distro's upstream device in
+ * exactly the documented way is reported as SKIP "XFAIL: ..." there, and
+ * fails normally on ours.
+ */
+#define XFAIL_ON_UPSTREAM(cond_ok, fmt, ...) do {			\
+	if (!(cond_ok) && xive_upstream())				\
+		SKIP(return, "XFAIL: " fmt, ##__VA_ARGS__);		\
+} while (0)
+
+#define REQUIRE_XIVE() do {						\
+	const char *why = xive_unavailable();				\
+	if (why)							\
+		SKIP(return, "%s", why);				\
+} while (0)
+
+#endif /* XIVE_UTIL_H */
