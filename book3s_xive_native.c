@@ -1,34 +1,1433 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Placeholder: the device is not registered until it is implemented. */
-#include <linux/kvm_host.h>
-#include <asm/kvm_ppc.h>
-#include "book3s_xive.h"
+/*
+ * KVM XIVE native exploitation device (KVM_DEV_TYPE_XIVE) for POWER9 and
+ * later hosts running XIVE natively (PowerNV, HV mode).
+ *
+ * The guest owns its interrupt controller state: it routes sources to event
+ * queues (EQs) in its own memory and manipulates each source's PQ bits by
+ * loads/stores on the source's ESB pages.  Userspace (QEMU) creates the
+ * sources and EQs through device attributes and maps two windows of the
+ * device fd into the guest: the thread interrupt management area (TIMA) at
+ * page offset 0 and the ESB pages from page offset 4, two per source.
+ *
+ * Nothing is mapped at mmap time.  The fault handler turns the file page
+ * offset into (source, page kind) and inserts the page of the hardware
+ * source currently behind it: the IPI allocated for the source, or the
+ * PHB's interrupt once VFIO passthrough mapped it.  Passthrough changes are
+ * followed by zapping exactly that source's two pages in the device's own
+ * address_space (a private inode on a small pseudo filesystem), so the next
+ * guest access faults the right page in.
+ *
+ * Locking, outermost first:
+ *
+ *   kvm->lock		KVM core, around create/init/release; also held by
+ *			kvm-hv around kvmppc_xive_{set,clr}_mapped().
+ *   vcpu->mutex	vCPU ioctls: connect (ENABLE_CAP) and VP_STATE.
+ *   xive->lock		this device's configuration: sources, EQs, VPs.
+ *   sb->lock		arch spinlock per block of 1024 sources: which
+ *			hardware source backs a guest source, its targeting
+ *			and @map_gen.  set/clr_mapped hold it across the
+ *			reset_mapped callback and the IPI/PHB switch.
+ *
+ * The fault path runs under mmap_lock and takes xn->teardown (read) and
+ * then sb->lock, by trylock so that it never spins while a holder sleeps.
+ * It never takes xive->lock: EQ setup calls gfn_to_page() (mmap_lock) with
+ * xive->lock held, and a user buffer given to an attribute could itself be
+ * a mapping of this device.  Zapping takes our inode's i_mmap_rwsem; it is
+ * done with sb->lock held only from the reset_mapped callback, where
+ * book3s_xive.c gives us no other choice.
+ */
 
-struct kvm_device_ops kvm_xive_native_ops = {
-	.name = "kvm-xive-native",
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/irqdomain.h>
+#include <linux/interrupt.h>
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <asm/kvm_book3s.h>
+#include <asm/kvm_ppc.h>
+#include <asm/opal.h>
+#include <asm/xive.h>
+#include <asm/xive-regs.h>
+
+#include "book3s_xive_native.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace_xive_native.h"
+
+#define XIVE_NATIVE_FS_MAGIC	0x58495645	/* "XIVE" */
+
+/* ---------------------------------------------------------------------
+ * ABI decoding
+ */
+
+struct xn_src_cfg {
+	u8 prio;
+	u32 server;
+	bool masked;
+	u32 eisn;
 };
 
-int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
-				    struct kvm_vcpu *vcpu, u32 server_num)
+static void xn_decode_src_cfg(u64 val, struct xn_src_cfg *c)
 {
+	c->prio = (val & KVM_XIVE_SOURCE_PRIORITY_MASK) >>
+		KVM_XIVE_SOURCE_PRIORITY_SHIFT;
+	c->server = (val & KVM_XIVE_SOURCE_SERVER_MASK) >>
+		KVM_XIVE_SOURCE_SERVER_SHIFT;
+	c->masked = (val & KVM_XIVE_SOURCE_MASKED_MASK) >>
+		KVM_XIVE_SOURCE_MASKED_SHIFT;
+	c->eisn = (val & KVM_XIVE_SOURCE_EISN_MASK) >>
+		KVM_XIVE_SOURCE_EISN_SHIFT;
+}
+
+static void xn_decode_eq_id(u64 attr, u32 *server, u8 *prio)
+{
+	*prio = (attr & KVM_XIVE_EQ_PRIORITY_MASK) >>
+		KVM_XIVE_EQ_PRIORITY_SHIFT;
+	*server = (attr & KVM_XIVE_EQ_SERVER_MASK) >> KVM_XIVE_EQ_SERVER_SHIFT;
+}
+
+/* Priorities 0-6 are the guest's; 7 is reserved for escalations. */
+static bool xn_prio_valid(u8 prio)
+{
+	return prio == xive_prio_from_guest(prio);
+}
+
+/* ---------------------------------------------------------------------
+ * Hardware helpers
+ */
+
+/* ESB management loads return the previous PQ in the low two bits. */
+static u8 xn_esb_load(struct xive_irq_data *xd, u32 offset)
+{
+	return in_be64(xd->eoi_mmio + offset) & (XIVE_ESB_VAL_P | XIVE_ESB_VAL_Q);
+}
+
+static void xn_lock_sb(struct kvmppc_xive_src_block *sb)
+{
+	arch_spin_lock(&sb->lock);
+}
+
+static void xn_unlock_sb(struct kvmppc_xive_src_block *sb)
+{
+	arch_spin_unlock(&sb->lock);
+}
+
+/*
+ * sb->lock may be held across an OPAL call that sleeps or across a zap
+ * (reset_mapped).  A fault must not spin on it non-preemptibly meanwhile:
+ * on a voluntary-preemption kernel the holder might never run again.
+ */
+static void xn_lock_sb_sleepable(struct kvmppc_xive_src_block *sb)
+{
+	while (!arch_spin_trylock(&sb->lock))
+		cond_resched();
+}
+
+static struct kvmppc_xive_src_block *
+xn_find_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
+{
+	u32 bid = irq >> KVMPPC_XICS_ICS_SHIFT;
+
+	*idx = irq & KVMPPC_XICS_SRC_MASK;
+	if (irq >= KVMPPC_XIVE_NR_IRQS)
+		return NULL;
+	/* Pairs with the release store in xn_get_sb() */
+	return smp_load_acquire(&xive->src_blocks[bid]);
+}
+
+static struct kvmppc_xive_src_block *
+xn_get_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
+{
+	struct kvmppc_xive_src_block *sb = xn_find_sb(xive, irq, idx);
+	struct xive_native_block *nb;
+	u32 bid = irq >> KVMPPC_XICS_ICS_SHIFT;
+	int i;
+
+	lockdep_assert_held(&xive->lock);
+
+	if (sb)
+		return sb;
+
+	nb = kvzalloc(sizeof(*nb), GFP_KERNEL_ACCOUNT);
+	if (!nb)
+		return NULL;
+	sb = &nb->sb;
+	sb->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
+	sb->id = bid;
+	for (i = 0; i < KVMPPC_XICS_IRQ_PER_ICS; i++) {
+		struct kvmppc_xive_irq_state *state = &sb->irq_state[i];
+
+		state->number = (bid << KVMPPC_XICS_ICS_SHIFT) | i;
+		state->guest_priority = MASKED;
+		state->saved_priority = MASKED;
+		state->act_priority = MASKED;
+	}
+	if (bid > xive->max_sbid)
+		xive->max_sbid = bid;
+	smp_store_release(&xive->src_blocks[bid], sb);
+	return sb;
+}
+
+static void xn_mask_hw(struct kvmppc_xive_irq_state *state)
+{
+	u32 hw_num;
+	struct xive_irq_data *xd;
+
+	kvmppc_xive_select_irq(state, &hw_num, &xd);
+	xn_esb_load(xd, XIVE_ESB_SET_PQ_01);
+	xive_native_configure_irq(hw_num, 0, MASKED, 0);
+}
+
+/* Back to a valid, masked and untargeted source. */
+static void xn_reset_source(struct kvmppc_xive_irq_state *state)
+{
+	state->act_priority = MASKED;
+	state->guest_priority = MASKED;
+	state->act_server = 0;
+	state->eisn = 0;
+	xn_mask_hw(state);
+}
+
+/* ---------------------------------------------------------------------
+ * Sources
+ */
+
+/*
+ * KVM_DEV_XIVE_GRP_SOURCE: create (or re-create) a source.  It gets an IPI
+ * of its own for its lifetime in the device, and ends up masked.
+ */
+static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
+{
+	struct kvmppc_xive *xive = xn->xive;
+	u64 __user *ubufp = (u64 __user *)addr;
+	struct kvmppc_xive_irq_state *state;
+	struct kvmppc_xive_src_block *sb;
+	struct xive_irq_data xd;
+	u32 hw_num;
+	u64 val;
+	u16 idx;
+	int rc = 0;
+
+	if (irq >= KVMPPC_XIVE_NR_IRQS)
+		return -E2BIG;
+	if (get_user(val, ubufp))
+		return -EFAULT;
+
+	mutex_lock(&xive->lock);
+	sb = xn_get_sb(xive, irq, &idx);
+	if (!sb) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	state = &sb->irq_state[idx];
+
+	if (!state->ipi_number) {
+		hw_num = xive_native_alloc_irq();
+		if (!hw_num) {
+			rc = -ENXIO;
+			goto out;
+		}
+		if (xive_native_populate_irq_data(hw_num, &xd)) {
+			xive_cleanup_irq_data(&xd);
+			xive_native_free_irq(hw_num);
+			rc = -ENXIO;
+			goto out;
+		}
+		xn_lock_sb(sb);
+		state->ipi_number = hw_num;
+		state->ipi_data = xd;
+		xn_unlock_sb(sb);
+	}
+
+	xn_lock_sb(sb);
+	state->lsi = !!(val & KVM_XIVE_LEVEL_SENSITIVE);
+	state->asserted = state->lsi && (val & KVM_XIVE_LEVEL_ASSERTED);
+	xn_reset_source(state);
+	if (!state->valid)
+		xive->src_count++;
+	state->valid = true;
+	xn_unlock_sb(sb);
+out:
+	mutex_unlock(&xive->lock);
+	return rc;
+}
+
+/* KVM_DEV_XIVE_GRP_SOURCE_CONFIG: route a source to (server, prio) */
+static int xn_set_source_config(struct xive_native *xn, u64 irq,
+					 u64 addr)
+{
+	struct kvmppc_xive *xive = xn->xive;
+	u64 __user *ubufp = (u64 __user *)addr;
+	struct kvmppc_xive_irq_state *state;
+	struct kvmppc_xive_src_block *sb;
+	struct xn_src_cfg cfg;
+	struct xive_irq_data *xd;
+	struct kvm_vcpu *vcpu;
+	u32 hw_num, vp_id = 0;
+	u64 val;
+	u16 idx;
+	int rc;
+
+	sb = xn_find_sb(xive, irq, &idx);
+	if (!sb)
+		return -ENOENT;
+	if (get_user(val, ubufp))
+		return -EFAULT;
+	xn_decode_src_cfg(val, &cfg);
+	if (!xn_prio_valid(cfg.prio))
+		return -EINVAL;
+
+	mutex_lock(&xive->lock);
+	state = &sb->irq_state[idx];
+	if (!state->valid) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!cfg.masked) {
+		/* The target must exist and have that queue configured. */
+		vcpu = kvmppc_xive_find_server(xn->kvm, cfg.server);
+		if (!vcpu) {
+			rc = -EINVAL;
+			goto out;
+		}
+		if (!vcpu->arch.xive_vcpu->queues[cfg.prio].qpage) {
+			rc = -ENXIO;
+			goto out;
+		}
+		vp_id = kvmppc_xive_vp(xive, cfg.server);
+	}
+
+	xn_lock_sb(sb);
+	state->act_server = cfg.server;
+	state->eisn = cfg.eisn;
+	state->act_priority = cfg.masked ? MASKED : cfg.prio;
+	state->guest_priority = state->act_priority;
+	kvmppc_xive_select_irq(state, &hw_num, &xd);
+	if (cfg.masked)
+		rc = xive_native_configure_irq(hw_num, 0, MASKED, 0);
+	else
+		rc = xive_native_configure_irq(hw_num, vp_id, cfg.prio,
+					       cfg.eisn);
+	xn_unlock_sb(sb);
+out:
+	mutex_unlock(&xive->lock);
+	return rc;
+}
+
+/* KVM_DEV_XIVE_GRP_SOURCE_SYNC: flush in-flight events of one source */
+static int xn_source_sync(struct xive_native *xn, u64 irq)
+{
+	struct kvmppc_xive *xive = xn->xive;
+	struct kvmppc_xive_irq_state *state;
+	struct kvmppc_xive_src_block *sb;
+	u32 hw_num;
+	u16 idx;
+	int rc = 0;
+
+	sb = xn_find_sb(xive, irq, &idx);
+	if (!sb)
+		return -ENOENT;
+	state = &sb->irq_state[idx];
+
+	mutex_lock(&xive->lock);
+	xn_lock_sb(sb);
+	if (state->valid) {
+		kvmppc_xive_select_irq(state, &hw_num, NULL);
+		xive_native_sync_source(hw_num);
+	} else {
+		rc = -EINVAL;
+	}
+	xn_unlock_sb(sb);
+	mutex_unlock(&xive->lock);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Event queues
+ */
+
+/* Drop the guest page of a queue the hardware no longer uses. */
+static void xn_put_qpage(struct xive_q *q, __be32 *qpage)
+{
+	if (qpage)
+		kvm_release_page_dirty(virt_to_page(qpage));
+	q->guest_qaddr = 0;
+	q->guest_qshift = 0;
+}
+
+/*
+ * Leave a queue enabled without a page: events for it escalate but are
+ * not enqueued, as for a vCPU whose guest never configured it.
+ */
+static int xn_reset_queue(struct kvmppc_xive_vcpu *xc, u8 prio)
+{
+	struct xive_q *q = &xc->queues[prio];
+	__be32 *old = q->qpage;
+	int rc;
+
+	rc = xive_native_configure_queue(xc->vp_id, q, prio, NULL, 0, true);
+	if (rc)
+		return rc;	/* the hardware may still use the old page */
+	xn_put_qpage(q, old);
+	return 0;
+}
+
+static int xn_attach_escalation(struct kvm_vcpu *vcpu, u8 prio)
+{
+	struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+
+	/* A single escalation per VP is attached at connect time. */
+	if (kvmppc_xive_has_single_escalation(xc->xive))
+		return 0;
+	return kvmppc_xive_attach_escalation(vcpu, prio, false);
+}
+
+static struct kvm_vcpu *xn_eq_vcpu(struct xive_native *xn, u64 attr,
+					    u8 *prio, int *rc)
+{
+	struct kvm_vcpu *vcpu;
+	u32 server;
+
+	xn_decode_eq_id(attr, &server, prio);
+	vcpu = kvmppc_xive_find_server(xn->kvm, server);
+	if (!vcpu) {
+		*rc = -ENOENT;
+		return NULL;
+	}
+	if (!xn_prio_valid(*prio)) {
+		*rc = -EINVAL;
+		return NULL;
+	}
+	return vcpu;
+}
+
+/* KVM_DEV_XIVE_GRP_EQ_CONFIG (set) */
+static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
+{
+	struct kvm_ppc_xive_eq __user *ubuf = (void __user *)addr;
+	struct kvmppc_xive *xive = xn->xive;
+	struct kvm *kvm = xn->kvm;
+	struct kvmppc_xive_vcpu *xc;
+	struct kvm_ppc_xive_eq eq;
+	struct kvm_vcpu *vcpu;
+	struct page *page;
+	__be32 *old, *qpage;
+	struct xive_q *q;
+	int rc, srcu_idx;
+	u8 prio;
+
+	vcpu = xn_eq_vcpu(xn, attr, &prio, &rc);
+	if (!vcpu)
+		return rc;
+	if (copy_from_user(&eq, ubuf, sizeof(eq)))
+		return -EFAULT;
+
+	mutex_lock(&xive->lock);
+	xc = vcpu->arch.xive_vcpu;
+	q = &xc->queues[prio];
+
+	/* qshift 0 resets the queue, whatever the other fields say */
+	if (!eq.qshift) {
+		rc = xn_reset_queue(xc, prio);
+		goto out;
+	}
+
+	/* The only flag, and a required one: unknown flags are refused. */
+	rc = -EINVAL;
+	if (eq.flags != KVM_XIVE_EQ_ALWAYS_NOTIFY)
+		goto out;
+	/* One queue size, contained in a host page: the platform's own */
+	if (eq.qshift != xive->q_order || eq.qshift > PAGE_SHIFT)
+		goto out;
+	if (eq.qaddr & ((1ull << eq.qshift) - 1))
+		goto out;
+
+	srcu_idx = srcu_read_lock(&kvm->srcu);
+	page = gfn_to_page(kvm, gpa_to_gfn(eq.qaddr));
+	srcu_read_unlock(&kvm->srcu, srcu_idx);
+	if (is_error_page(page))
+		goto out;
+	qpage = page_address(page) + offset_in_page(eq.qaddr);
+
+	old = q->qpage;
+	rc = xive_native_configure_queue(xc->vp_id, q, prio, qpage, eq.qshift,
+					 true);
+	if (rc) {
+		put_page(page);
+		goto out;
+	}
+	xn_put_qpage(q, old);
+	q->guest_qaddr = eq.qaddr;
+	q->guest_qshift = eq.qshift;
+
+	/* Restore the producer position (migration); 0/0 for a new queue */
+	rc = xive_native_set_queue_state(xc->vp_id, prio, eq.qtoggle,
+					 eq.qindex);
+	if (rc)
+		goto out;
+	rc = xn_attach_escalation(vcpu, prio);
+out:
+	mutex_unlock(&xive->lock);
+	return rc;
+}
+
+/* KVM_DEV_XIVE_GRP_EQ_CONFIG (get): a queue never set reads as reset */
+static int xn_get_eq(struct xive_native *xn, u64 attr, u64 addr)
+{
+	struct kvm_ppc_xive_eq __user *ubuf = (void __user *)addr;
+	struct kvmppc_xive *xive = xn->xive;
+	struct kvmppc_xive_vcpu *xc;
+	struct kvm_ppc_xive_eq eq;
+	struct kvm_vcpu *vcpu;
+	struct xive_q *q;
+	int rc = 0;
+	u8 prio;
+
+	vcpu = xn_eq_vcpu(xn, attr, &prio, &rc);
+	if (!vcpu)
+		return rc;
+
+	memset(&eq, 0, sizeof(eq));
+	mutex_lock(&xive->lock);
+	xc = vcpu->arch.xive_vcpu;
+	q = &xc->queues[prio];
+	if (q->qpage) {
+		eq.flags = KVM_XIVE_EQ_ALWAYS_NOTIFY;
+		eq.qshift = q->guest_qshift;
+		eq.qaddr = q->guest_qaddr;
+		rc = xive_native_get_queue_state(xc->vp_id, prio, &eq.qtoggle,
+						 &eq.qindex);
+	}
+	mutex_unlock(&xive->lock);
+	if (rc)
+		return rc;
+	if (copy_to_user(ubuf, &eq, sizeof(eq)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Device control
+ */
+
+/* KVM_DEV_XIVE_RESET: every queue reset, every source masked */
+static int xn_reset(struct xive_native *xn)
+{
+	struct kvmppc_xive *xive = xn->xive;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	int prio, j, rc = 0;
+
+	mutex_lock(&xive->lock);
+	kvm_for_each_vcpu(i, vcpu, xn->kvm) {
+		struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+
+		if (!xc)
+			continue;
+		for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
+			if (xc->queues[prio].qpage)
+				rc = xn_reset_queue(xc, prio) ?: rc;
+		}
+	}
+
+	for (i = 0; i <= xive->max_sbid; i++) {
+		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
+
+		if (!sb)
+			continue;
+		xn_lock_sb(sb);
+		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
+			if (sb->irq_state[j].valid)
+				xn_reset_source(&sb->irq_state[j]);
+		}
+		xn_unlock_sb(sb);
+	}
+	mutex_unlock(&xive->lock);
+	return rc;
+}
+
+/*
+ * KVM_DEV_XIVE_EQ_SYNC: flush in-flight notifications of every source to
+ * the queues, then mark the queue pages dirty for migration.
+ */
+static int xn_eq_sync(struct xive_native *xn)
+{
+	struct kvmppc_xive *xive = xn->xive;
+	struct kvm *kvm = xn->kvm;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	int prio, j, srcu_idx;
+	u32 hw_num;
+
+	mutex_lock(&xive->lock);
+	for (i = 0; i <= xive->max_sbid; i++) {
+		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
+
+		if (!sb)
+			continue;
+		xn_lock_sb(sb);
+		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
+			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
+
+			if (!state->valid || state->act_priority == MASKED)
+				continue;
+			kvmppc_xive_select_irq(state, &hw_num, NULL);
+			xive_native_sync_source(hw_num);
+			xive_native_sync_queue(hw_num);
+		}
+		xn_unlock_sb(sb);
+	}
+
+	srcu_idx = srcu_read_lock(&kvm->srcu);
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+
+		if (!xc)
+			continue;
+		for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
+			struct xive_q *q = &xc->queues[prio];
+
+			if (q->qpage)
+				mark_page_dirty(kvm, gpa_to_gfn(q->guest_qaddr));
+		}
+	}
+	srcu_read_unlock(&kvm->srcu, srcu_idx);
+	mutex_unlock(&xive->lock);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Attribute dispatch
+ */
+
+static int xn_set_attr(struct kvm_device *dev,
+				struct kvm_device_attr *attr)
+{
+	struct xive_native *xn = dev->private;
+
+	switch (attr->group) {
+	case KVM_DEV_XIVE_GRP_CTRL:
+		switch (attr->attr) {
+		case KVM_DEV_XIVE_RESET:
+			return xn_reset(xn);
+		case KVM_DEV_XIVE_EQ_SYNC:
+			return xn_eq_sync(xn);
+		case KVM_DEV_XIVE_NR_SERVERS:
+			return kvmppc_xive_set_nr_servers(xn->xive, attr->addr);
+		}
+		break;
+	case KVM_DEV_XIVE_GRP_SOURCE:
+		return xn_set_source(xn, attr->attr, attr->addr);
+	case KVM_DEV_XIVE_GRP_SOURCE_CONFIG:
+		return xn_set_source_config(xn, attr->attr,
+						     attr->addr);
+	case KVM_DEV_XIVE_GRP_EQ_CONFIG:
+		return xn_set_eq(xn, attr->attr, attr->addr);
+	case KVM_DEV_XIVE_GRP_SOURCE_SYNC:
+		return xn_source_sync(xn, attr->attr);
+	}
 	return -ENXIO;
 }
 
+static int xn_get_attr(struct kvm_device *dev,
+				struct kvm_device_attr *attr)
+{
+	struct xive_native *xn = dev->private;
+
+	if (attr->group == KVM_DEV_XIVE_GRP_EQ_CONFIG)
+		return xn_get_eq(xn, attr->attr, attr->addr);
+	return -ENXIO;
+}
+
+static int xn_has_attr(struct kvm_device *dev,
+				struct kvm_device_attr *attr)
+{
+	switch (attr->group) {
+	case KVM_DEV_XIVE_GRP_CTRL:
+		switch (attr->attr) {
+		case KVM_DEV_XIVE_RESET:
+		case KVM_DEV_XIVE_EQ_SYNC:
+		case KVM_DEV_XIVE_NR_SERVERS:
+			return 0;
+		}
+		break;
+	case KVM_DEV_XIVE_GRP_SOURCE:
+	case KVM_DEV_XIVE_GRP_SOURCE_CONFIG:
+	case KVM_DEV_XIVE_GRP_SOURCE_SYNC:
+		if (attr->attr < KVMPPC_XIVE_NR_IRQS)
+			return 0;
+		break;
+	case KVM_DEV_XIVE_GRP_EQ_CONFIG:
+		return 0;
+	}
+	return -ENXIO;
+}
+
+/* ---------------------------------------------------------------------
+ * vCPUs
+ */
+
+/*
+ * kvmppc_pack_vcpu_id() WARNs on server numbers it cannot pack, and server
+ * numbers come from userspace: refuse them first, with the same arithmetic.
+ */
+static bool xn_server_packable(struct kvm *kvm, u32 server)
+{
+	static const u8 block_offsets[MAX_SMT_THREADS] = {0, 4, 2, 6, 1, 5, 3, 7};
+	int stride = kvm->arch.emul_smt_mode;
+	u32 block;
+
+	if (server >= KVM_MAX_VCPU_IDS || !stride)
+		return false;
+	block = (server / KVM_MAX_VCPUS) * (MAX_SMT_THREADS / stride);
+	if (block >= MAX_SMT_THREADS)
+		return false;
+	return server % KVM_MAX_VCPUS + block_offsets[block] < KVM_MAX_VCPUS;
+}
+
+/**
+ * kvmppc_xive_native_connect_vcpu - connect a vCPU to the device
+ * @dev: a device fd's device, of any type
+ * @vcpu: the vCPU, whose mutex the caller holds
+ * @server_num: the guest's server number for the vCPU
+ *
+ * Allocates the VM's VP block at the first connection, enables the VP and
+ * its queues (without pages until the guest configures them).
+ *
+ * Return: 0, -EPERM (not our device or another VM's), -EBUSY (vCPU already
+ * has an interrupt controller), -EINVAL (server beyond NR_SERVERS),
+ * -ENOSPC (no VP block), -EEXIST (VP in use), -ENOMEM or -EIO.
+ */
+int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
+				    struct kvm_vcpu *vcpu, u32 server_num)
+{
+	struct kvmppc_xive_vcpu *xc;
+	struct kvmppc_xive *xive;
+	struct xive_native *xn;
+	bool single;
+	u32 vp_id;
+	int rc, prio;
+
+	if (dev->ops != &kvm_xive_native_ops)
+		return -EPERM;
+	xn = dev->private;
+	xive = xn->xive;
+	if (xn->kvm != vcpu->kvm)
+		return -EPERM;
+	if (vcpu->arch.irq_type != KVMPPC_IRQ_DEFAULT)
+		return -EBUSY;
+	if (!xn_server_packable(vcpu->kvm, server_num))
+		return -EINVAL;
+
+	mutex_lock(&xive->lock);
+	rc = kvmppc_xive_compute_vp_id(xive, server_num, &vp_id);
+	if (rc)
+		goto unlock;
+	xc = kzalloc(sizeof(*xc), GFP_KERNEL_ACCOUNT);
+	if (!xc) {
+		rc = -ENOMEM;
+		goto unlock;
+	}
+	xc->xive = xive;
+	xc->vcpu = vcpu;
+	xc->server_num = server_num;
+	xc->vp_id = vp_id;
+	xc->valid = true;
+	vcpu->arch.xive_vcpu = xc;
+	vcpu->arch.irq_type = KVMPPC_IRQ_XIVE;
+
+	rc = xive_native_get_vp_info(vp_id, &xc->vp_cam, &xc->vp_chip_id);
+	if (rc)
+		goto fail;
+	if (!kvmppc_xive_check_save_restore(vcpu)) {
+		rc = -EIO;
+		goto fail;
+	}
+	single = kvmppc_xive_has_single_escalation(xive);
+	rc = xive_native_enable_vp(vp_id, single);
+	if (rc)
+		goto fail;
+	/* With a single escalation, queue 7 belongs to the firmware. */
+	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT - single; prio++) {
+		rc = xive_native_configure_queue(vp_id, &xc->queues[prio],
+						 prio, NULL, 0, true);
+		if (rc)
+			goto fail;
+	}
+	if (single) {
+		rc = kvmppc_xive_attach_escalation(vcpu, 0, true);
+		if (rc)
+			goto fail;
+	}
+
+	vcpu->arch.xive_saved_state.w01 = cpu_to_be64(0xff000000);
+	vcpu->arch.xive_cam_word = cpu_to_be32(xc->vp_cam | TM_QW1W2_VO);
+	mutex_unlock(&xive->lock);
+	return 0;
+
+fail:
+	mutex_unlock(&xive->lock);
+	kvmppc_xive_native_cleanup_vcpu(vcpu);
+	return rc;
+unlock:
+	mutex_unlock(&xive->lock);
+	return rc;
+}
+
+/**
+ * kvmppc_xive_native_cleanup_vcpu - disconnect a vCPU from the device
+ * @vcpu: the vCPU; it does not run (vcpu->mutex held, or VM teardown)
+ *
+ * Masks the sources that target the vCPU, frees its escalations before
+ * disabling its VP, then disables its queues and drops their guest pages.
+ */
 void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 {
+	struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+	int prio;
+
+	if (!kvmppc_xive_enabled(vcpu) || !xc)
+		return;
+
+	xc->valid = false;
+	kvmppc_xive_disable_vcpu_interrupts(vcpu);
+
+	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
+		if (!xc->esc_virq[prio])
+			continue;
+		if (kvmppc_xive_has_single_escalation(xc->xive))
+			xive_cleanup_single_escalation(vcpu, xc,
+						       xc->esc_virq[prio]);
+		free_irq(xc->esc_virq[prio], vcpu);
+		irq_dispose_mapping(xc->esc_virq[prio]);
+		kfree(xc->esc_virq_names[prio]);
+		xc->esc_virq[prio] = 0;
+	}
+
+	xive_native_disable_vp(xc->vp_id);
+	vcpu->arch.xive_cam_word = 0;
+
+	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
+		struct xive_q *q = &xc->queues[prio];
+
+		xive_native_disable_queue(xc->vp_id, q, prio);
+		xn_put_qpage(q, q->qpage);
+		q->qpage = NULL;
+	}
+
+	vcpu->arch.xive_vcpu = NULL;
+	vcpu->arch.irq_type = KVMPPC_IRQ_DEFAULT;
+	kfree(xc);
 }
 
+/**
+ * kvmppc_xive_native_get_vp - KVM_REG_PPC_VP_STATE get
+ * @vcpu: the vCPU, whose mutex the caller holds
+ * @val: word 0 gets the OS ring's TIMA words 0-1, with the IPB the
+ *	hardware accumulated in the NVT while the vCPU was not dispatched
+ *
+ * Return: 0, -EPERM (vCPU not on this device) or -EIO.
+ */
 int kvmppc_xive_native_get_vp(struct kvm_vcpu *vcpu, union kvmppc_one_reg *val)
 {
-	return -ENOENT;
+	struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+	u64 nvt_w01;
+	u8 ipb;
+	int rc;
+
+	if (!kvmppc_xive_enabled(vcpu) || !xc)
+		return -EPERM;
+
+	rc = xive_native_get_vp_state(xc->vp_id, &nvt_w01);
+	if (rc)
+		return rc;
+	/* w01 is big-endian: NSR, CPPR, IPB, LSMFB, ACK, INC, AGE, PIPR */
+	ipb = nvt_w01 >> 40;
+	val->xive_timaval[0] = be64_to_cpu(vcpu->arch.xive_saved_state.w01) |
+			       ((u64)ipb << 40);
+	val->xive_timaval[1] = 0;
+	return 0;
 }
 
+/**
+ * kvmppc_xive_native_set_vp - KVM_REG_PPC_VP_STATE set
+ * @vcpu: the vCPU, whose mutex the caller holds
+ * @val: word 0 as returned by get; pushed to the TIMA at the next entry
+ *
+ * Return: 0, -EPERM (vCPU not on this device) or -EBUSY (context pushed).
+ */
 int kvmppc_xive_native_set_vp(struct kvm_vcpu *vcpu, union kvmppc_one_reg *val)
 {
-	return -ENOENT;
+	struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+
+	if (!kvmppc_xive_enabled(vcpu) || !xc)
+		return -EPERM;
+	if (vcpu->arch.xive_pushed)
+		return -EBUSY;
+	vcpu->arch.xive_saved_state.w01 = cpu_to_be64(val->xive_timaval[0]);
+	return 0;
 }
 
+/**
+ * kvmppc_xive_native_supported - can this host back the device?
+ *
+ * Return: true when OPAL can save and restore queue state (migration).
+ */
 bool kvmppc_xive_native_supported(void)
 {
-	return false;
+	return xive_native_has_queue_state_support();
 }
+
+/* ---------------------------------------------------------------------
+ * Mappings: mmap, fault, zap
+ */
+
+static struct xive_native *xn_from_vma(struct vm_area_struct *vma)
+{
+	return vma->vm_file->private_data;
+}
+
+static vm_fault_t xn_sigbus(struct xive_native *xn, pgoff_t pgoff)
+{
+	atomic64_inc(&xn->stats.sigbus);
+	trace_xive_native_sigbus(pgoff);
+	return VM_FAULT_SIGBUS;
+}
+
+/* Physical page of an ESB, if it can be given to the guest whole */
+static unsigned long xn_esb_pfn(struct xive_irq_data *xd, bool eoi)
+{
+	u64 addr = eoi ? xd->eoi_page : xd->trig_page;
+
+	if (!addr || xd->esb_shift < PAGE_SHIFT || offset_in_page(addr))
+		return 0;
+	return addr >> PAGE_SHIFT;
+}
+
+static vm_fault_t xn_tima_fault(struct xive_native *xn,
+					 struct vm_fault *vmf)
+{
+	atomic64_inc(&xn->stats.tima_faults);
+	if (vmf->pgoff != KVM_XIVE_TIMA_PAGE_OFFSET + XIVE_NATIVE_TIMA_OS_PAGE)
+		return xn_sigbus(xn, vmf->pgoff);
+	return vmf_insert_pfn(vmf->vma, vmf->address,
+			      xive_tima_os >> PAGE_SHIFT);
+}
+
+/*
+ * Both pages of the source are inserted on the first fault of either, as
+ * far as the VMA covers them.  The hardware source is chosen under sb->lock
+ * and the insertion happens after it is dropped; if passthrough switched
+ * the source meanwhile (map_gen moved), the pages just inserted may be the
+ * old source's and are withdrawn, and the access faults again.
+ */
+static vm_fault_t xn_esb_fault(struct xive_native *xn,
+					struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pgoff_t rel = vmf->pgoff - KVM_XIVE_ESB_PAGE_OFFSET;
+	u32 irq = rel / XIVE_NATIVE_ESB_PAGES_PER_IRQ;
+	bool eoi = rel % XIVE_NATIVE_ESB_PAGES_PER_IRQ;
+	unsigned long first = vmf->address - (eoi ? PAGE_SIZE : 0);
+	struct kvmppc_xive_irq_state *state;
+	struct kvmppc_xive_src_block *sb;
+	struct xive_native_block *nb;
+	unsigned long pfn[XIVE_NATIVE_ESB_PAGES_PER_IRQ];
+	unsigned int i, pages = 0;
+	struct xive_irq_data *xd;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	bool stale, passthrough;
+	u32 hw_num, gen;
+	u16 idx;
+
+	atomic64_inc(&xn->stats.esb_faults);
+	if (rel / XIVE_NATIVE_ESB_PAGES_PER_IRQ >= KVMPPC_XIVE_NR_IRQS)
+		return xn_sigbus(xn, vmf->pgoff);
+	sb = xn_find_sb(xn->xive, irq, &idx);
+	if (!sb)
+		return xn_sigbus(xn, vmf->pgoff);
+	nb = xive_native_block(sb);
+	state = &sb->irq_state[idx];
+
+	xn_lock_sb_sleepable(sb);
+	if (!state->valid) {
+		xn_unlock_sb(sb);
+		return xn_sigbus(xn, vmf->pgoff);
+	}
+	kvmppc_xive_select_irq(state, &hw_num, &xd);
+	for (i = 0; i < XIVE_NATIVE_ESB_PAGES_PER_IRQ; i++)
+		pfn[i] = xn_esb_pfn(xd, i);
+	gen = nb->map_gen[idx];
+	passthrough = !!state->pt_number;
+	xn_unlock_sb(sb);
+
+	if (!pfn[eoi])
+		return xn_sigbus(xn, vmf->pgoff);
+
+	for (i = 0; i < XIVE_NATIVE_ESB_PAGES_PER_IRQ; i++) {
+		unsigned long addr = first + i * PAGE_SIZE;
+		vm_fault_t r;
+
+		if (!pfn[i] || addr < vma->vm_start || addr >= vma->vm_end)
+			continue;
+		r = vmf_insert_pfn(vma, addr, pfn[i]);
+		if (r != VM_FAULT_NOPAGE) {
+			if (i == eoi)
+				ret = r;
+			continue;
+		}
+		pages++;
+	}
+
+	xn_lock_sb_sleepable(sb);
+	stale = nb->map_gen[idx] != gen;
+	xn_unlock_sb(sb);
+	if (stale) {
+		zap_vma_ptes(vma, max(first, vma->vm_start),
+			     min(first + 2 * PAGE_SIZE, vma->vm_end) -
+			     max(first, vma->vm_start));
+		atomic64_inc(&xn->stats.stale);
+		ret = VM_FAULT_NOPAGE;
+	}
+	atomic64_add(pages, &xn->stats.esb_pages);
+	trace_xive_native_esb_fault(irq, eoi, hw_num, passthrough,
+				    pages, stale);
+	return ret;
+}
+
+static vm_fault_t xn_fault(struct vm_fault *vmf)
+{
+	struct xive_native *xn = xn_from_vma(vmf->vma);
+	vm_fault_t ret;
+
+	down_read(&xn->teardown);
+	if (xn->released)
+		ret = xn_sigbus(xn, vmf->pgoff);
+	else if (vmf->pgoff < KVM_XIVE_ESB_PAGE_OFFSET)
+		ret = xn_tima_fault(xn, vmf);
+	else
+		ret = xn_esb_fault(xn, vmf);
+	up_read(&xn->teardown);
+	return ret;
+}
+
+static const struct vm_operations_struct xn_vm_ops = {
+	.fault = xn_fault,
+};
+
+/*
+ * The VMA is moved from the KVM device file (whose anon inode, and so
+ * address_space, every anon-inode file in the system shares) to the
+ * device's private file.  Switching the device file's f_mapping instead
+ * would unbalance the writable-mapping count mmap_region() takes on it.
+ */
+static int xn_mmap(struct kvm_device *dev, struct vm_area_struct *vma)
+{
+	struct xive_native *xn = dev->private;
+	unsigned long pages = vma_pages(vma);
+
+	/* A private (COW) mapping cannot hold PFN-mapped MMIO. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	switch (vma->vm_pgoff) {
+	case KVM_XIVE_TIMA_PAGE_OFFSET:
+		if (pages > XIVE_NATIVE_TIMA_PAGES)
+			return -EINVAL;
+		break;
+	case KVM_XIVE_ESB_PAGE_OFFSET:
+		if (pages > (unsigned long)KVMPPC_XIVE_NR_IRQS *
+			    XIVE_NATIVE_ESB_PAGES_PER_IRQ)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	vma->vm_ops = &xn_vm_ops;
+	vma_set_file(vma, xn->file);
+	return 0;
+}
+
+/* Unmap both ESB pages of @irq from every mapping of this device. */
+static void xn_zap_irq(struct xive_native *xn, u32 irq)
+{
+	loff_t start = ((loff_t)KVM_XIVE_ESB_PAGE_OFFSET +
+			(loff_t)irq * XIVE_NATIVE_ESB_PAGES_PER_IRQ) << PAGE_SHIFT;
+
+	unmap_mapping_range(xn->inode->i_mapping, start,
+			    XIVE_NATIVE_ESB_PAGES_PER_IRQ << PAGE_SHIFT, 1);
+	atomic64_inc(&xn->stats.zaps);
+	atomic64_add(XIVE_NATIVE_ESB_PAGES_PER_IRQ, &xn->stats.zapped_pages);
+	trace_xive_native_zap(irq);
+}
+
+/*
+ * kvmppc_xive_{set,clr}_mapped() call this with kvm->lock and the source's
+ * sb->lock held, around the switch between the IPI and the PHB interrupt.
+ * Bumping map_gen here makes a fault that chose its page before the switch
+ * withdraw it; the zap removes the pages already mapped.
+ */
+static int xn_reset_mapped(struct kvm *kvm, unsigned long guest_irq)
+{
+	struct kvmppc_xive *xive = kvm->arch.xive;
+	struct xive_native *xn = xive->dev->private;
+	struct kvmppc_xive_src_block *sb;
+	u16 idx;
+
+	sb = xn_find_sb(xive, guest_irq, &idx);
+	if (!sb)
+		return -EINVAL;
+	xive_native_block(sb)->map_gen[idx]++;
+	xn_zap_irq(xn, guest_irq);
+	return 0;
+}
+
+static struct kvmppc_xive_ops xn_xive_ops = {
+	.reset_mapped = xn_reset_mapped,
+};
+
+/* ---------------------------------------------------------------------
+ * Private inode and file
+ */
+
+static struct vfsmount *xn_mnt;
+static int xn_mnt_count;
+
+static int xn_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, XIVE_NATIVE_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type xn_fs_type = {
+	.name = "kvm-xive-native",
+	.owner = THIS_MODULE,
+	.init_fs_context = xn_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+static void xn_free(struct kref *kref)
+{
+	kfree(container_of(kref, struct xive_native, kref));
+	simple_release_fs(&xn_mnt, &xn_mnt_count);
+}
+
+static int xn_file_release(struct inode *inode, struct file *file)
+{
+	struct xive_native *xn = file->private_data;
+
+	kref_put(&xn->kref, xn_free);
+	return 0;
+}
+
+/* Only ever reached through VMAs: it has no open, read or mmap. */
+static const struct file_operations xn_file_fops = {
+	.owner = THIS_MODULE,
+	.release = xn_file_release,
+};
+
+static int xn_create_file(struct xive_native *xn)
+{
+	struct inode *inode;
+	struct file *file;
+	int rc;
+
+	rc = simple_pin_fs(&xn_fs_type, &xn_mnt,
+			   &xn_mnt_count);
+	if (rc)
+		return rc;
+
+	inode = alloc_anon_inode(xn_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		rc = PTR_ERR(inode);
+		goto unpin;
+	}
+	/* The file's final fput drops the module through its f_op. */
+	__module_get(THIS_MODULE);
+	file = alloc_file_pseudo(inode, xn_mnt, "kvm-xive-native",
+				 O_RDWR, &xn_file_fops);
+	if (IS_ERR(file)) {
+		rc = PTR_ERR(file);
+		module_put(THIS_MODULE);
+		iput(inode);
+		goto unpin;
+	}
+	kref_get(&xn->kref);
+	file->private_data = xn;
+	xn->inode = inode;
+	xn->file = file;
+	return 0;
+
+unpin:
+	simple_release_fs(&xn_mnt, &xn_mnt_count);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Device lifecycle
+ */
+
+/* Called with kvm->lock held. */
+static int xn_create(struct kvm_device *dev, u32 type)
+{
+	struct kvm *kvm = dev->kvm;
+	struct kvmppc_xive *xive;
+	struct xive_native *xn;
+	int rc;
+
+	lockdep_assert_held(&kvm->lock);
+	if (kvm->arch.xive || kvm->arch.xics)
+		return -EEXIST;
+
+	xn = kzalloc(sizeof(*xn), GFP_KERNEL_ACCOUNT);
+	if (!xn)
+		return -ENOMEM;
+	kref_init(&xn->kref);
+	init_rwsem(&xn->teardown);
+	xn->kvm = kvm;
+
+	/*
+	 * The per-VM struct kvmppc_xive outlives the device: book3s.c frees
+	 * it with the VM, so that code of book3s_xive.c that loaded
+	 * kvm->arch.xive before release cleared it never reads freed memory.
+	 */
+	xive = kvmppc_xive_get_device(kvm, type);
+	if (!xive) {
+		kfree(xn);
+		return -ENOMEM;
+	}
+	xive->kvm = kvm;
+	xive->dev = dev;
+	mutex_init(&xive->lock);
+	mutex_init(&xive->mapping_lock);
+	xive->vp_base = XIVE_INVALID_VP;
+	xive->nr_servers = KVM_MAX_VCPUS;
+	xive->q_order = xive_native_default_eq_shift();
+	xive->q_page_order = 0;
+	if (xive_native_has_single_escalation())
+		xive->flags |= KVMPPC_XIVE_FLAG_SINGLE_ESCALATION;
+	if (xive_native_has_save_restore())
+		xive->flags |= KVMPPC_XIVE_FLAG_SAVE_RESTORE;
+	xive->ops = &xn_xive_ops;
+
+	rc = xn_create_file(xn);
+	if (rc) {
+		kfree(xn);
+		return rc;
+	}
+	xive->mapping = xn->inode->i_mapping;
+	xn->xive = xive;
+	dev->private = xn;
+	kvm->arch.xive = xive;
+	return 0;
+}
+
+static void xn_free_sources(struct kvmppc_xive *xive)
+{
+	int i, j;
+
+	for (i = 0; i <= xive->max_sbid; i++) {
+		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
+
+		if (!sb)
+			continue;
+		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
+			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
+
+			if (!state->ipi_number)
+				continue;
+			/* A passed-through PHB interrupt is only masked. */
+			if (state->valid)
+				xn_mask_hw(state);
+			xive_cleanup_irq_data(&state->ipi_data);
+			xive_native_free_irq(state->ipi_number);
+			state->ipi_number = 0;
+			state->valid = false;
+		}
+		xive->src_blocks[i] = NULL;
+		kvfree(xive_native_block(sb));
+	}
+}
+
+/*
+ * Called with kvm->lock held when the last reference to the device fd is
+ * gone.  vCPUs may still exist and run, mappings may still exist.
+ */
+static void xn_release(struct kvm_device *dev)
+{
+	struct xive_native *xn = dev->private;
+	struct kvmppc_xive *xive = xn->xive;
+	struct kvm *kvm = xn->kvm;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	lockdep_assert_held(&kvm->lock);
+
+	/* Waits for readers of the debugfs file. */
+	debugfs_remove(xn->dentry);
+
+	/* From now on every fault SIGBUSes; then drop what was mapped. */
+	down_write(&xn->teardown);
+	xn->released = true;
+	up_write(&xn->teardown);
+	unmap_mapping_range(xn->inode->i_mapping, 0, 0, 1);
+
+	/* vcpu->mutex: no KVM_RUN nor VP_STATE access while we tear down */
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		mutex_lock(&vcpu->mutex);
+		kvmppc_xive_native_cleanup_vcpu(vcpu);
+		mutex_unlock(&vcpu->mutex);
+	}
+
+	kvm->arch.xive = NULL;
+	xn_free_sources(xive);
+	xive_native_free_vp_block(xive->vp_base);
+	xive->vp_base = XIVE_INVALID_VP;
+
+	/* VMAs may keep the file, and so xn, alive a while longer. */
+	fput(xn->file);
+	kref_put(&xn->kref, xn_free);
+	kfree(dev);
+}
+
+/* ---------------------------------------------------------------------
+ * debugfs
+ */
+
+static void xn_show_sources(struct seq_file *m,
+				     struct kvmppc_xive *xive)
+{
+	int i, j;
+
+	seq_puts(m, "sources:\n  irq       hw        src  pq  type   server prio eisn\n");
+	for (i = 0; i <= xive->max_sbid; i++) {
+		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
+
+		if (!sb)
+			continue;
+		xn_lock_sb_sleepable(sb);
+		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
+			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
+			struct xive_irq_data *xd;
+			u32 hw_num;
+			u8 pq;
+
+			if (!state->valid)
+				continue;
+			kvmppc_xive_select_irq(state, &hw_num, &xd);
+			pq = xn_esb_load(xd, XIVE_ESB_GET);
+			seq_printf(m, "  %08x  %08x  %s  %c%c  %s  ",
+				   state->number, hw_num,
+				   state->pt_number ? "PHB" : "IPI",
+				   pq & XIVE_ESB_VAL_P ? 'P' : '-',
+				   pq & XIVE_ESB_VAL_Q ? 'Q' : '-',
+				   state->lsi ? (state->asserted ? "LSI^ " : "LSI  ") :
+						"MSI  ");
+			if (state->act_priority == MASKED)
+				seq_printf(m, "%6u masked %08x\n",
+					   state->act_server, state->eisn);
+			else
+				seq_printf(m, "%6u %4u   %08x\n",
+					   state->act_server,
+					   state->act_priority, state->eisn);
+		}
+		xn_unlock_sb(sb);
+	}
+}
+
+static void xn_show_vps(struct seq_file *m, struct xive_native *xn)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+	int prio;
+
+	seq_puts(m, "vps:\n");
+	kvm_for_each_vcpu(i, vcpu, xn->kvm) {
+		struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+		u64 nvt_w01 = 0;
+
+		if (!xc)
+			continue;
+		xive_native_get_vp_state(xc->vp_id, &nvt_w01);
+		seq_printf(m, "  server %u vp 0x%x cam 0x%08x saved w01 %016llx nvt w01 %016llx%s\n",
+			   xc->server_num, xc->vp_id, xc->vp_cam,
+			   be64_to_cpu(vcpu->arch.xive_saved_state.w01),
+			   nvt_w01, vcpu->arch.xive_pushed ? " pushed" : "");
+		for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
+			struct xive_q *q = &xc->queues[prio];
+			u32 toggle = 0, index = 0;
+
+			if (!q->qpage && !xc->esc_virq[prio])
+				continue;
+			seq_printf(m, "    prio %d", prio);
+			if (q->qpage) {
+				xive_native_get_queue_state(xc->vp_id, prio,
+							    &toggle, &index);
+				seq_printf(m, " eq 0x%llx shift %u index %u toggle %u",
+					   q->guest_qaddr, q->guest_qshift,
+					   index, toggle);
+			}
+			if (xc->esc_virq[prio])
+				seq_printf(m, " escalation irq %u",
+					   xc->esc_virq[prio]);
+			seq_putc(m, '\n');
+		}
+	}
+}
+
+static int xn_debug_show(struct seq_file *m, void *private)
+{
+	struct xive_native *xn = m->private;
+	struct kvmppc_xive *xive = xn->xive;
+	struct xive_native_stats *s = &xn->stats;
+
+	seq_printf(m, "kvm-xive-native: vp_base 0x%x nr_servers %u sources %u flags%s%s\n",
+		   xive->vp_base, xive->nr_servers, xive->src_count,
+		   kvmppc_xive_has_single_escalation(xive) ? " single-escalation" : "",
+		   xive->flags & KVMPPC_XIVE_FLAG_SAVE_RESTORE ? " save-restore" : "");
+	seq_printf(m, "stats: esb_faults %lld esb_pages %lld tima_faults %lld sigbus %lld stale %lld zaps %lld zapped_pages %lld\n",
+		   atomic64_read(&s->esb_faults), atomic64_read(&s->esb_pages),
+		   atomic64_read(&s->tima_faults), atomic64_read(&s->sigbus),
+		   atomic64_read(&s->stale), atomic64_read(&s->zaps),
+		   atomic64_read(&s->zapped_pages));
+
+	mutex_lock(&xive->lock);
+	xn_show_vps(m, xn);
+	xn_show_sources(m, xive);
+	mutex_unlock(&xive->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xn_debug);
+
+/* Called with kvm->lock held, after a successful create. */
+static void xn_dev_init(struct kvm_device *dev)
+{
+	struct xive_native *xn = dev->private;
+
+	xn->dentry = debugfs_create_file("xive", 0444, dev->kvm->debugfs_dentry,
+					 xn, &xn_debug_fops);
+}
+
+struct kvm_device_ops kvm_xive_native_ops = {
+	.name = "kvm-xive-native",
+	.create = xn_create,
+	.init = xn_dev_init,
+	.release = xn_release,
+	.set_attr = xn_set_attr,
+	.get_attr = xn_get_attr,
+	.has_attr = xn_has_attr,
+	.mmap = xn_mmap,
+};
