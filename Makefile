@@ -17,7 +17,7 @@ endif
 KMAKE	:= $(MAKE) -C $(KDIR) M=$(STAGE) ARCH=powerpc CROSS_COMPILE=$(CROSS_COMPILE)
 
 # Our files, linked into the staged copy of arch/powerpc/kvm
-OURS	:= book3s_xive_native.c book3s_xive_native.h Kbuild
+OURS	:= book3s_xive_native.c book3s_xive_native.h trace_xive_native.h Kbuild
 
 # Test knobs: REF=1 runs on the distro's own kvm.ko/kvm-hv.ko
 REF	?=
@@ -82,7 +82,7 @@ run: deps
 	@testbed/run.sh
 
 intree-check: deps
-	@testbed/intree-check.sh
+	@KSRC=$(KSRC) CROSS_COMPILE=$(CROSS_COMPILE) testbed/intree-check.sh
 
 clean:
 	rm -rf build
