@@ -175,6 +175,7 @@ xn_get_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
 	}
 	if (bid > xive->max_sbid)
 		xive->max_sbid = bid;
+	/* Publish the initialised block to the lockless fault path */
 	smp_store_release(&xive->src_blocks[bid], sb);
 	return sb;
 }
@@ -264,8 +265,7 @@ out:
 }
 
 /* KVM_DEV_XIVE_GRP_SOURCE_CONFIG: route a source to (server, prio) */
-static int xn_set_source_config(struct xive_native *xn, u64 irq,
-					 u64 addr)
+static int xn_set_source_config(struct xive_native *xn, u64 irq, u64 addr)
 {
 	struct kvmppc_xive *xive = xn->xive;
 	u64 __user *ubufp = (u64 __user *)addr;
@@ -394,7 +394,7 @@ static int xn_attach_escalation(struct kvm_vcpu *vcpu, u8 prio)
 }
 
 static struct kvm_vcpu *xn_eq_vcpu(struct xive_native *xn, u64 attr,
-					    u8 *prio, int *rc)
+				   u8 *prio, int *rc)
 {
 	struct kvm_vcpu *vcpu;
 	u32 server;
@@ -611,8 +611,7 @@ static int xn_eq_sync(struct xive_native *xn)
  * Attribute dispatch
  */
 
-static int xn_set_attr(struct kvm_device *dev,
-				struct kvm_device_attr *attr)
+static int xn_set_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 {
 	struct xive_native *xn = dev->private;
 
@@ -640,8 +639,7 @@ static int xn_set_attr(struct kvm_device *dev,
 	return -ENXIO;
 }
 
-static int xn_get_attr(struct kvm_device *dev,
-				struct kvm_device_attr *attr)
+static int xn_get_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 {
 	struct xive_native *xn = dev->private;
 
@@ -650,8 +648,7 @@ static int xn_get_attr(struct kvm_device *dev,
 	return -ENXIO;
 }
 
-static int xn_has_attr(struct kvm_device *dev,
-				struct kvm_device_attr *attr)
+static int xn_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 {
 	switch (attr->group) {
 	case KVM_DEV_XIVE_GRP_CTRL:
@@ -915,8 +912,7 @@ static unsigned long xn_esb_pfn(struct xive_irq_data *xd, bool eoi)
 	return addr >> PAGE_SHIFT;
 }
 
-static vm_fault_t xn_tima_fault(struct xive_native *xn,
-					 struct vm_fault *vmf)
+static vm_fault_t xn_tima_fault(struct xive_native *xn, struct vm_fault *vmf)
 {
 	atomic64_inc(&xn->stats.tima_faults);
 	if (vmf->pgoff != KVM_XIVE_TIMA_PAGE_OFFSET + XIVE_NATIVE_TIMA_OS_PAGE)
@@ -932,8 +928,7 @@ static vm_fault_t xn_tima_fault(struct xive_native *xn,
  * the source meanwhile (map_gen moved), the pages just inserted may be the
  * old source's and are withdrawn, and the access faults again.
  */
-static vm_fault_t xn_esb_fault(struct xive_native *xn,
-					struct vm_fault *vmf)
+static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	pgoff_t rel = vmf->pgoff - KVM_XIVE_ESB_PAGE_OFFSET;
@@ -1307,8 +1302,7 @@ static void xn_release(struct kvm_device *dev)
  * debugfs
  */
 
-static void xn_show_sources(struct seq_file *m,
-				     struct kvmppc_xive *xive)
+static void xn_show_sources(struct seq_file *m, struct kvmppc_xive *xive)
 {
 	int i, j;
 
