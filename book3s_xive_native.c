@@ -471,11 +471,16 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	q->guest_qaddr = eq.qaddr;
 	q->guest_qshift = eq.qshift;
 
-	/* Restore the producer position (migration); 0/0 for a new queue */
-	rc = xive_native_set_queue_state(xc->vp_id, prio, eq.qtoggle,
-					 eq.qindex);
-	if (rc)
-		goto out;
+	/*
+	 * Configuring leaves the queue at index 0, generation 1: what a new
+	 * queue is given.  Anything else is a restore (migration).
+	 */
+	if (eq.qtoggle != 1 || eq.qindex) {
+		rc = xive_native_set_queue_state(xc->vp_id, prio, eq.qtoggle,
+						 eq.qindex);
+		if (rc)
+			goto out;
+	}
 	rc = xn_attach_escalation(vcpu, prio);
 out:
 	mutex_unlock(&xive->lock);
