@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XIVE native device mappings as the hardware shows them: mmap offset and
+ * length rules, the TIMA pages, the ESB PQ state machine through the
+ * management page, triggers, isolation between IRQs and between VMs,
+ * SIGBUS on sources that were never set, VMA splits, fault counts.
+ */
+#include "kselftest_harness.h"
+#include "xive_util.h"
+
+#define NR_ESB_PAGES	(0x100000UL * 2)
+
+static void *map_at(int dev, unsigned long pgoff, unsigned long pages, int prot,
+		    int flags)
+{
+	return mmap(NULL, pages * page_size(), prot, flags, dev,
+		    pgoff * page_size());
+}
+
+FIXTURE(dev) {
+	struct xvm x;
+	long ps;
+};
+
+FIXTURE_SETUP(dev)
+{
+	const char *why = xive_unavailable();
+
+	if (why)
+		SKIP(return, "%s", why);
+	self->ps = page_size();
+	ASSERT_EQ(0, xvm_open(&self->x, 1, false));
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	xvm_close(&self->x);
+}
+
+TEST_F(dev, bad_offsets_einval)
+{
+	unsigned long bad[] = { 1, 2, 3, 5, 6, 7, 8, 100, 0x200004 };
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = map_at(self->x.dev, bad[i], 1, PROT_READ | PROT_WRITE,
+			   MAP_SHARED);
+		EXPECT_EQ(MAP_FAILED, p) TH_LOG("pgoff %lu", bad[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("pgoff %lu", bad[i]);
+		if (p != MAP_FAILED)
+			munmap(p, self->ps);
+	}
+	/* byte offsets that are not page multiples never reach the device */
+	p = mmap(NULL, self->ps, PROT_READ, MAP_SHARED, self->x.dev,
+		 4 * self->ps + 4096);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, bad_lengths_einval)
+{
+	void *p;
+
+	/* TIMA: 4 pages at most */
+	p = map_at(self->x.dev, KVM_XIVE_TIMA_PAGE_OFFSET, 5,
+		   PROT_READ | PROT_WRITE, MAP_SHARED);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = map_at(self->x.dev, KVM_XIVE_TIMA_PAGE_OFFSET, 64,
+		   PROT_READ, MAP_SHARED);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	/* ESB: 2 pages per IRQ of the whole IRQ space at most */
+	p = map_at(self->x.dev, KVM_XIVE_ESB_PAGE_OFFSET, NR_ESB_PAGES + 1,
+		   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = map_at(self->x.dev, KVM_XIVE_ESB_PAGE_OFFSET, NR_ESB_PAGES * 2,
+		   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, good_lengths)
+{
+	void *p;
+	int n;
+
+	for (n = 1; n <= 4; n++) {
+		p = map_at(self->x.dev, KVM_XIVE_TIMA_PAGE_OFFSET, n,
+			   PROT_READ | PROT_WRITE, MAP_SHARED);
+		ASSERT_NE(MAP_FAILED, p) TH_LOG("TIMA %d pages", n);
+		munmap(p, n * self->ps);
+	}
+	p = map_at(self->x.dev, KVM_XIVE_ESB_PAGE_OFFSET, 1, PROT_READ,
+		   MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, self->ps);
+	/* The whole IRQ space: 128 GiB of address space, nothing touched */
+	p = map_at(self->x.dev, KVM_XIVE_ESB_PAGE_OFFSET, NR_ESB_PAGES,
+		   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, src_set(self->x.dev, 0xfffff, 0));
+	EXPECT_EQ(1, esb_pq(p, 0xfffff));
+	munmap(p, NR_ESB_PAGES * self->ps);
+}
+
+/* Only the OS page (2) of the TIMA maps; HW, HV and USER pages SIGBUS. */
+TEST_F(dev, tima_only_os_page)
+{
+	char *t = tima_map(self->x.dev);
+	__u64 v = 0;
+	int page;
+
+	ASSERT_NE(MAP_FAILED, t);
+	for (page = 0; page < 4; page++) {
+		int sig = probe_load(t + page * self->ps + 0x10, &v);
+
+		if (page == 2) {
+			EXPECT_EQ(0, sig) TH_LOG("page 2 gave signal %d", sig);
+		} else {
+			EXPECT_EQ(SIGBUS, sig) TH_LOG("page %d", page);
+		}
+	}
+	munmap(t, 4 * self->ps);
+}
+
+/*
+ * Upstream's MAP_PRIVATE mapping of a PFN-mapped file would hit
+ * BUG_ON(is_cow_mapping) in vmf_insert_pfn() on the first fault: the
+ * device must refuse private mappings.
+ */
+TEST_F(dev, map_private_refused)
+{
+	void *p = map_at(self->x.dev, KVM_XIVE_ESB_PAGE_OFFSET, 2,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	void *t = map_at(self->x.dev, KVM_XIVE_TIMA_PAGE_OFFSET, 4,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	bool refused = p == MAP_FAILED && t == MAP_FAILED;
+	int e = errno;
+
+	TH_LOG("MAP_PRIVATE ESB %s, TIMA %s",
+	       p == MAP_FAILED ? "refused" : "accepted",
+	       t == MAP_FAILED ? "refused" : "accepted");
+	/* touched only where it cannot crash the host (see above) */
+	if (p != MAP_FAILED && (!xive_upstream() || xive_run_known_crashers())) {
+		__u64 v;
+		int sig;
+
+		ASSERT_EQ(0, src_set(self->x.dev, 0, 0));
+		sig = probe_load(esb_page(p, 0, 1) + XIVE_ESB_GET, &v);
+		TH_LOG("load through the private mapping: signal %d", sig);
+	}
+	if (p != MAP_FAILED)
+		munmap(p, 2 * self->ps);
+	if (t != MAP_FAILED)
+		munmap(t, 4 * self->ps);
+	ASSERT_TRUE(refused);
+	EXPECT_EQ(EINVAL, e);
+}
+
+/* PQ state machine through the management page (and trigger stores) */
+TEST_F(dev, pq_state_machine)
+{
+	void *esb = esb_map(self->x.dev, 4);
+	int d = self->x.dev;
+
+	ASSERT_NE(MAP_FAILED, esb);
+	ASSERT_EQ(0, src_set(d, 2, 0));
+
+	/* a fresh source is off: PQ = 01; the full value is just PQ */
+	EXPECT_EQ(1, esb_load(esb, 2, XIVE_ESB_GET));
+	/* triggers on PQ=01 are dropped */
+	esb_trigger(esb, 2);
+	EXPECT_EQ(1, esb_pq(esb, 2));
+
+	/* each set-PQ load returns the previous state */
+	EXPECT_EQ(1, esb_set_pq(esb, 2, 0));
+	EXPECT_EQ(0, esb_pq(esb, 2));
+	esb_trigger(esb, 2);
+	EXPECT_EQ(2, esb_pq(esb, 2));
+	esb_trigger(esb, 2);
+	EXPECT_EQ(3, esb_pq(esb, 2));
+	esb_trigger(esb, 2);
+	EXPECT_EQ(3, esb_pq(esb, 2));
+	EXPECT_EQ(3, esb_set_pq(esb, 2, 1));
+	EXPECT_EQ(1, esb_pq(esb, 2));
+	EXPECT_EQ(1, esb_set_pq(esb, 2, 2));
+	EXPECT_EQ(2, esb_pq(esb, 2));
+	EXPECT_EQ(2, esb_set_pq(esb, 2, 3));
+	EXPECT_EQ(3, esb_pq(esb, 2));
+	EXPECT_EQ(3, esb_set_pq(esb, 2, 0));
+	EXPECT_EQ(0, esb_pq(esb, 2));
+	/* GET does not change the state */
+	EXPECT_EQ(0, esb_pq(esb, 2));
+
+	/* Setting the source again masks it: PQ back to 01 */
+	esb_trigger(esb, 2);
+	EXPECT_EQ(2, esb_pq(esb, 2));
+	ASSERT_EQ(0, src_set(d, 2, 0));
+	EXPECT_EQ(1, esb_pq(esb, 2));
+	munmap(esb, 8 * self->ps);
+}
+
+/* Loads on the trigger page return all ones and do not trigger */
+TEST_F(dev, trigger_page_loads)
+{
+	void *esb = esb_map(self->x.dev, 1);
+	volatile char *trig;
+	__u64 v0, v800;
+
+	ASSERT_NE(MAP_FAILED, esb);
+	ASSERT_EQ(0, src_set(self->x.dev, 0, 0));
+	trig = esb_page(esb, 0, 0);
+	esb_set_pq(esb, 0, 0);
+	v800 = be64toh(*(volatile __u64 *)(trig + XIVE_ESB_GET));
+	EXPECT_EQ(~0ULL, v800);
+	EXPECT_EQ(0, esb_pq(esb, 0));
+	v0 = be64toh(*(volatile __u64 *)trig);
+	EXPECT_EQ(~0ULL, v0);
+	EXPECT_EQ(0, esb_pq(esb, 0));
+	/* while a store does */
+	esb_trigger(esb, 0);
+	EXPECT_EQ(2, esb_pq(esb, 0));
+	munmap(esb, 2 * self->ps);
+}
+
+/* A trigger on one IRQ changes only that IRQ, across two blocks */
+TEST_F(dev, irq_isolation)
+{
+	const unsigned long nr = 1040;
+	unsigned long irqs[] = { 0, 1, 5, 6, 1023, 1024, 1025, 1039 };
+	unsigned int i, j, n = sizeof(irqs) / sizeof(irqs[0]);
+	void *esb = esb_map(self->x.dev, nr);
+	int d = self->x.dev;
+
+	ASSERT_NE(MAP_FAILED, esb);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, src_set(d, irqs[i], 0));
+		esb_set_pq(esb, irqs[i], 0);
+	}
+	for (i = 0; i < n; i++) {
+		esb_trigger(esb, irqs[i]);
+		for (j = 0; j < n; j++)
+			EXPECT_EQ(j <= i ? 2 : 0, esb_pq(esb, irqs[j]))
+				TH_LOG("after trigger of %lu, irq %lu",
+				       irqs[i], irqs[j]);
+	}
+	/* and a set-PQ on one IRQ changes only that IRQ */
+	esb_set_pq(esb, 1024, 3);
+	for (j = 0; j < n; j++)
+		EXPECT_EQ(irqs[j] == 1024 ? 3 : 2, esb_pq(esb, irqs[j]));
+	munmap(esb, nr * 2 * self->ps);
+}
+
+/* Same IRQ number in two VMs: two different sources */
+TEST_F(dev, vm_isolation)
+{
+	struct xvm y;
+	void *a, *b;
+
+	ASSERT_EQ(0, xvm_open(&y, 1, false));
+	a = esb_map(self->x.dev, 4);
+	b = esb_map(y.dev, 4);
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_NE(MAP_FAILED, b);
+	ASSERT_EQ(0, src_set(self->x.dev, 3, 0));
+	ASSERT_EQ(0, src_set(y.dev, 3, 0));
+	esb_set_pq(a, 3, 0);
+	esb_set_pq(b, 3, 0);
+	esb_trigger(a, 3);
+	EXPECT_EQ(2, esb_pq(a, 3));
+	EXPECT_EQ(0, esb_pq(b, 3));
+	esb_set_pq(b, 3, 3);
+	EXPECT_EQ(2, esb_pq(a, 3));
+	EXPECT_EQ(3, esb_pq(b, 3));
+	/* resetting one device leaves the other alone */
+	ASSERT_EQ(0, src_set(y.dev, 3, 0));
+	EXPECT_EQ(1, esb_pq(b, 3));
+	EXPECT_EQ(2, esb_pq(a, 3));
+	munmap(a, 8 * self->ps);
+	munmap(b, 8 * self->ps);
+	xvm_close(&y);
+}
+
+/* Sources never set fault with SIGBUS, in a live block or not */
+TEST_F(dev, sigbus_never_set)
+{
+	const unsigned long nr = 2049;
+	unsigned long holes[] = { 1, 2, 1023, 1024, 2048 };
+	void *esb = esb_map(self->x.dev, nr);
+	unsigned int i;
+	__u64 v;
+
+	ASSERT_NE(MAP_FAILED, esb);
+	ASSERT_EQ(0, src_set(self->x.dev, 0, 0));
+	ASSERT_EQ(0, src_set(self->x.dev, 3, 0));
+	for (i = 0; i < sizeof(holes) / sizeof(holes[0]); i++) {
+		EXPECT_EQ(SIGBUS, probe_load(esb_page(esb, holes[i], 1) +
+					     XIVE_ESB_GET, &v))
+			TH_LOG("irq %lu management page", holes[i]);
+		EXPECT_EQ(SIGBUS, probe_load(esb_page(esb, holes[i], 0), &v))
+			TH_LOG("irq %lu trigger page", holes[i]);
+	}
+	/* the neighbours in the live block are fine */
+	EXPECT_EQ(0, probe_load(esb_page(esb, 0, 1) + XIVE_ESB_GET, &v));
+	EXPECT_EQ(1, be64toh(v));
+	EXPECT_EQ(0, probe_load(esb_page(esb, 3, 1) + XIVE_ESB_GET, &v));
+	EXPECT_EQ(1, be64toh(v));
+	munmap(esb, nr * 2 * self->ps);
+}
+
+/* Read-only mappings: loads work, stores fault */
+TEST_F(dev, readonly_mapping)
+{
+	void *esb = map_at(self->x.dev, KVM_XIVE_ESB_PAGE_OFFSET, 2,
+			   PROT_READ, MAP_SHARED);
+	__u64 v;
+
+	ASSERT_NE(MAP_FAILED, esb);
+	ASSERT_EQ(0, src_set(self->x.dev, 0, 0));
+	EXPECT_EQ(1, esb_pq(esb, 0));
+	EXPECT_EQ(0, probe_load(esb_page(esb, 0, 1) + XIVE_ESB_SET_PQ_00, &v));
+	EXPECT_EQ(0, esb_pq(esb, 0));
+	munmap(esb, 2 * self->ps);
+}
+
+/*
+ * Each IRQ i gets PQ split_pq[i] through a reference mapping; @m is a second
+ * mapping with parts removed or reprotected, never touched before the
+ * split.  Every page left in @m must reach its own IRQ.  Upstream
+ * computes the IRQ from the offset inside the VMA (vmf->pgoff -
+ * vma->vm_pgoff): a VMA starting at page s reaches IRQ i - s / 2.
+ */
+#define SPLIT_IRQS	8
+
+/* differs from itself shifted by any 1..7 IRQs somewhere in 0..7 */
+static const int split_pq[SPLIT_IRQS] = { 0, 1, 2, 3, 3, 2, 1, 0 };
+
+static int split_check(struct __test_metadata *_metadata, void *m,
+		       const int *vma_start, const bool *gone, bool *as_upstream)
+{
+	unsigned long i;
+	int wrong = 0;
+
+	*as_upstream = true;
+	for (i = 0; i < SPLIT_IRQS; i++) {
+		int s = vma_start[i];
+		__u64 v;
+		int sig;
+
+		if (gone[i])
+			continue;
+		sig = probe_load(esb_page(m, i, 1) + XIVE_ESB_GET, &v);
+		if (sig || (be64toh(v) & 3) != split_pq[i]) {
+			wrong++;
+			TH_LOG("irq %lu via split mapping: %s %llu, want %d",
+			       i, sig ? "signal" : "PQ",
+			       sig ? (__u64)sig : be64toh(v) & 3, split_pq[i]);
+		}
+		if (sig || (be64toh(v) & 3) != split_pq[i - s / 2])
+			*as_upstream = false;
+	}
+	return wrong;
+}
+
+static void split_setup(struct __test_metadata *_metadata, int dev,
+			void **ref, void **m)
+{
+	unsigned long i;
+
+	*ref = esb_map(dev, SPLIT_IRQS);
+	*m = esb_map(dev, SPLIT_IRQS);
+	ASSERT_NE(MAP_FAILED, *ref);
+	ASSERT_NE(MAP_FAILED, *m);
+	for (i = 0; i < SPLIT_IRQS; i++) {
+		ASSERT_EQ(0, src_set(dev, i, 0));
+		esb_set_pq(*ref, i, split_pq[i]);
+		ASSERT_EQ(split_pq[i], esb_pq(*ref, i));
+	}
+}
+
+TEST_F(dev, split_by_munmap)
+{
+	int start[SPLIT_IRQS] = { 0 };
+	bool gone[SPLIT_IRQS] = { 0 };
+	bool as_upstream;
+	void *ref, *m;
+	int wrong, i;
+
+	split_setup(_metadata, self->x.dev, &ref, &m);
+	/* drop IRQ 0 (front) and IRQ 5 (middle) */
+	ASSERT_EQ(0, munmap(m, 2 * self->ps));
+	ASSERT_EQ(0, munmap((char *)m + 10 * self->ps, 2 * self->ps));
+	gone[0] = gone[5] = true;
+	for (i = 1; i < SPLIT_IRQS; i++)
+		start[i] = i < 5 ? 2 : 12;
+	wrong = split_check(_metadata, m, start, gone, &as_upstream);
+	munmap((char *)m + 2 * self->ps, 8 * self->ps);
+	munmap((char *)m + 12 * self->ps, 4 * self->ps);
+	munmap(ref, SPLIT_IRQS * 2 * self->ps);
+	XFAIL_ON_UPSTREAM(!wrong || !as_upstream,
+			  "fault offset computed from vma->vm_pgoff: after a munmap split %d IRQs reached IRQ - start/2",
+			  wrong);
+	EXPECT_EQ(0, wrong);
+}
+
+TEST_F(dev, split_by_mprotect)
+{
+	int start[SPLIT_IRQS];
+	bool gone[SPLIT_IRQS] = { 0 };
+	bool as_upstream;
+	void *ref, *m;
+	int wrong, i;
+
+	split_setup(_metadata, self->x.dev, &ref, &m);
+	/* IRQs 2-3 read-only: three VMAs starting at pages 0, 4 and 8 */
+	ASSERT_EQ(0, mprotect((char *)m + 4 * self->ps, 4 * self->ps,
+			      PROT_READ));
+	for (i = 0; i < SPLIT_IRQS; i++)
+		start[i] = i < 2 ? 0 : i < 4 ? 4 : 8;
+	wrong = split_check(_metadata, m, start, gone, &as_upstream);
+	/* restoring the protection merges the VMAs back */
+	ASSERT_EQ(0, mprotect((char *)m + 4 * self->ps, 4 * self->ps,
+			      PROT_READ | PROT_WRITE));
+	munmap(m, SPLIT_IRQS * 2 * self->ps);
+	munmap(ref, SPLIT_IRQS * 2 * self->ps);
+	XFAIL_ON_UPSTREAM(!wrong || !as_upstream,
+			  "fault offset computed from vma->vm_pgoff: after an mprotect split %d IRQs reached IRQ - start/2",
+			  wrong);
+	EXPECT_EQ(0, wrong);
+}
+
+/* Minor faults per IRQ: each page faults once, then stays mapped */
+TEST_F(dev, fault_counts)
+{
+	const unsigned long nr = 64;
+	void *esb = esb_map(self->x.dev, nr);
+	long f0, f1, f2;
+	unsigned long i;
+
+	ASSERT_NE(MAP_FAILED, esb);
+	for (i = 0; i < nr; i++)
+		ASSERT_EQ(0, src_set(self->x.dev, i, 0));
+	f0 = minflt();
+	for (i = 0; i < nr; i++) {
+		esb_pq(esb, i);
+		(void)*(volatile __u64 *)(esb_page(esb, i, 0) + XIVE_ESB_GET);
+	}
+	f1 = minflt();
+	for (i = 0; i < nr; i++) {
+		esb_pq(esb, i);
+		(void)*(volatile __u64 *)(esb_page(esb, i, 0) + XIVE_ESB_GET);
+	}
+	f2 = minflt();
+	ksft_print_msg("ESB minor faults: first touch %ld for %lu IRQs (%.2f per IRQ), second touch %ld\n",
+		       f1 - f0, nr, (double)(f1 - f0) / nr, f2 - f1);
+	EXPECT_LE(2 * (long)nr, f1 - f0);
+	EXPECT_EQ(0, f2 - f1);
+	munmap(esb, nr * 2 * self->ps);
+}
+
+TEST_HARNESS_MAIN
