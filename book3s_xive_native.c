@@ -29,9 +29,9 @@
  *			and @map_gen.  set/clr_mapped hold it across the
  *			reset_mapped callback and the IPI/PHB switch.
  *
+ * sb->lock is only ever taken by trylock-and-yield here (xn_lock_sb()).
  * The fault path runs under mmap_lock and takes xn->teardown (read) and
- * then sb->lock, by trylock so that it never spins while a holder sleeps.
- * It never takes xive->lock: EQ setup calls gfn_to_page() (mmap_lock) with
+ * then sb->lock.  It never takes xive->lock: EQ setup calls gfn_to_page() (mmap_lock) with
  * xive->lock held, and a user buffer given to an attribute could itself be
  * a mapping of this device.  Zapping takes our inode's i_mmap_rwsem; it is
  * done with sb->lock held only from the reset_mapped callback, where
@@ -113,25 +113,20 @@ static u8 xn_esb_load(struct xive_irq_data *xd, u32 offset)
 	return in_be64(xd->eoi_mmio + offset) & (XIVE_ESB_VAL_P | XIVE_ESB_VAL_Q);
 }
 
+/*
+ * sb->lock may be held across an OPAL call that sleeps, or across a zap
+ * (reset_mapped).  We never spin on it without yielding meanwhile: on a
+ * kernel without full preemption the holder might otherwise never run.
+ */
 static void xn_lock_sb(struct kvmppc_xive_src_block *sb)
 {
-	arch_spin_lock(&sb->lock);
+	while (!arch_spin_trylock(&sb->lock))
+		cond_resched();
 }
 
 static void xn_unlock_sb(struct kvmppc_xive_src_block *sb)
 {
 	arch_spin_unlock(&sb->lock);
-}
-
-/*
- * sb->lock may be held across an OPAL call that sleeps or across a zap
- * (reset_mapped).  A fault must not spin on it non-preemptibly meanwhile:
- * on a voluntary-preemption kernel the holder might never run again.
- */
-static void xn_lock_sb_sleepable(struct kvmppc_xive_src_block *sb)
-{
-	while (!arch_spin_trylock(&sb->lock))
-		cond_resched();
 }
 
 static struct kvmppc_xive_src_block *
@@ -779,9 +774,8 @@ int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
 	return 0;
 
 fail:
-	mutex_unlock(&xive->lock);
+	/* Under xive->lock: attribute calls may have found xc already. */
 	kvmppc_xive_native_cleanup_vcpu(vcpu);
-	return rc;
 unlock:
 	mutex_unlock(&xive->lock);
 	return rc;
@@ -960,7 +954,7 @@ static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 	nb = xive_native_block(sb);
 	state = &sb->irq_state[idx];
 
-	xn_lock_sb_sleepable(sb);
+	xn_lock_sb(sb);
 	if (!state->valid) {
 		xn_unlock_sb(sb);
 		return xn_sigbus(xn, vmf->pgoff);
@@ -990,7 +984,7 @@ static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 		pages++;
 	}
 
-	xn_lock_sb_sleepable(sb);
+	xn_lock_sb(sb);
 	stale = nb->map_gen[idx] != gen;
 	xn_unlock_sb(sb);
 	if (stale) {
@@ -1317,7 +1311,7 @@ static void xn_show_sources(struct seq_file *m, struct kvmppc_xive *xive)
 
 		if (!sb)
 			continue;
-		xn_lock_sb_sleepable(sb);
+		xn_lock_sb(sb);
 		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
 			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
 			struct xive_irq_data *xd;
