@@ -18,7 +18,7 @@ cp "$TOP/testbed/guest/scenario.sh" "$pl/scenario.sh"
 printf '%s\n' "$BAD_LOG" > "$pl/badlog"
 {
 	echo '#!/bin/sh'
-	for v in PHASES TSCALE GMEM SHOW IC; do
+	for v in PHASES TSCALE GMEM SHOW IC GAPPEND; do
 		[ -n "${!v:-}" ] && printf "export %s='%s'\n" "$v" "${!v}"
 	done
 	echo 'exec sh ./scenario.sh'

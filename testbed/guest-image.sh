@@ -51,6 +51,22 @@ cp "$VMLINUX" "$r/l1/vmlinux"
 # 4 MiB disk: a signature the guest prints, then data for reads.
 { printf 'XIVE-NATIVE-DISK'; head -c $((4 * 1024 * 1024 - 16)) /dev/urandom; } \
 	> "$r/l1/disk.img"
+# NVRAM formatted by SLOF once (host QEMU, TCG): VOF leaves QEMU's NVRAM
+# zero-filled and the guest kernel then warns "nvram corruption detected".
+nv=$r/l1/nvram.img
+truncate -s 65536 "$nv"
+qemu-system-ppc64 -M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off \
+	-accel tcg -m 256M -nodefaults -display none -vga none \
+	-serial "file:$tmp/slof.con" -global spapr-nvram.drive=nv0 \
+	-drive "if=none,id=nv0,file=$nv,format=raw" </dev/null >"$tmp/slof.err" 2>&1 &
+qpid=$!
+for _ in $(seq 300); do
+	grep -q 'Ready!' "$tmp/slof.con" 2>/dev/null && break
+	sleep 0.1
+done
+kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+grep -q 'Ready!' "$tmp/slof.con" && [ "$(head -c 1 "$nv" | od -An -tx1 | tr -d ' ')" != 00 ] ||
+	die "SLOF did not format the guest NVRAM: $(tail -3 "$tmp/slof.err")"
 (cd "$r" && find . | cpio -o -H newc --quiet) > "$ARCHIVE.new"
 mv "$ARCHIVE.new" "$ARCHIVE"
 echo "guest-image: $ARCHIVE, $(du -m "$ARCHIVE" | cut -f1) MB, built in" \

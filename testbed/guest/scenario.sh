@@ -14,6 +14,8 @@ export PATH=/bin:/sbin:/usr/bin
 : "${GMEM:=512M}"
 : "${TSCALE:=1}"
 : "${SHOW:=}"
+# loglevel 5: warnings and worse reach the console, where they are judged
+: "${GAPPEND:=loglevel=5}"
 T=/tmp/l2
 mkdir -p $T
 DBG=/sys/kernel/debug/kvm
@@ -44,8 +46,11 @@ secs() { echo $(($1 * TSCALE)); }
 start() {
 	n=$1 ic=$2 smp=$3
 	shift 3
-	rm -f $T/$n.*
+	rm -f $T/$n.con $T/$n.mon $T/$n.mon.in $T/$n.mon.out $T/$n.qemu
 	mkfifo $T/$n.mon.in $T/$n.mon.out
+	touch $T/$n.con	# for tail -f
+	# each QEMU its own NVRAM (SLOF-formatted); a restore takes the saved one's
+	[ -e $T/$n.nvram ] || cp /l1/nvram.img $T/$n.nvram
 	cat $T/$n.mon.out > $T/$n.mon &
 	eval "${n}_cat=$!"
 	$QEMU -M pseries,ic-mode=$ic,kernel-irqchip=on,$CAPS,x-vof=on \
@@ -54,13 +59,15 @@ start() {
 		-chardev file,id=con0,path=$T/$n.con -serial chardev:con0 \
 		-chardev pipe,id=mon0,path=$T/$n.mon -mon chardev=mon0,mode=readline \
 		-kernel /l1/vmlinux -initrd /l1/guest-initrd.cpio \
-		-append "console=hvc0 quiet" \
+		-append "console=hvc0 $GAPPEND" \
 		-drive if=none,id=d0,file=/l1/disk.img,format=raw \
-		-device virtio-blk-pci,drive=d0 "$@" > $T/$n.qemu 2>&1 &
+		-device virtio-blk-pci,drive=d0 \
+		-drive if=none,id=nv0,file=$T/$n.nvram,format=raw \
+		-global spapr-nvram.drive=nv0 "$@" > $T/$n.qemu 2>&1 &
 	eval "${n}_pid=$!"
 	eval "${n}_t0=$(now)"
 	if [ -n "$SHOW" ]; then
-		tail -f $T/$n.con 2>/dev/null | sed -u "s/^/  guest($n) | /" &
+		tail -n +1 -f $T/$n.con 2>/dev/null | awk -v p="  guest($n) | " '{ print p $0; fflush() }' &
 		eval "${n}_tail=$!"
 	fi
 	note "$n: qemu pid $(pid $n), ic-mode=$ic -smp $smp $*"
@@ -68,6 +75,7 @@ start() {
 pid() { eval echo "\$${1}_pid"; }
 alive() { kill -0 "$(pid $1)" 2>/dev/null; }
 # A fifo write with no reader would block: only to a live QEMU, bounded.
+monlog() { tr -d '\r' < $T/$1.mon; }
 mon() { alive $1 && timeout 5 sh -c 'echo "$1" > "$2"' _ "$2" $T/$1.mon.in; }
 # Wait until FILE has >= COUNT lines matching PATTERN; 0 found, 1 timeout,
 # 2 the QEMU of NAME exited.
@@ -139,24 +147,41 @@ flowing() {	# name label
 vmdir() { ls -d $DBG/"$(pid $1)"-* 2>/dev/null | head -1; }
 xfile() { d=$(vmdir $1); [ -n "$d" ] && [ -e "$d/xive" ] && echo "$d/xive"; }
 inode() { f=$(xfile $1) && ls -i "$f" | awk '{print $1}'; }
-native() {	# the native device shows "VP=" per vCPU (XICS-on-XIVE: "VP:")
+# Two debugfs formats: ours ("kvm-xive-native: ..." header, "stats:" line,
+# "  server N vp ..." per vCPU) and upstream's ("VCPU N: VP=..."); the
+# XICS-on-XIVE device (ic-mode=xics) is named "xive" too but shows "Hcalls".
+ours() { grep -q '^kvm-xive-native:' "$1"; }
+native() {
 	f=$(xfile $1) || { why="no $DBG/$(pid $1)-*/xive"; return 1; }
-	grep -q 'VCPU [0-9]*: VP=' "$f" && ! grep -q 'Hcalls totals' "$f" ||
-		{ why="$f is not the native device's"; return 1; }
+	{ ours "$f" || grep -q '^VCPU [0-9]*: VP=' "$f"; } && ! grep -q 'Hcalls totals' "$f" ||
+		{ why="$f is not a native XIVE device's"; return 1; }
 }
-nsources() { f=$(xfile $1) && grep -cE '^[0-9a-f]{8}  [0-9a-f]{8}/' "$f"; }
-# sources routed by the guest: EISN set (column 5) and a priority other than 0xff
-nrouted() { f=$(xfile $1) && awk '$1 ~ /^[0-9a-f]{8}$/ && $5 != "00000000" && $NF !~ /\/255$/' "$f" | wc -l; }
+srclines() { grep -E '^ *[0-9a-f]{8}  [0-9a-f]{8}[/ ]' "$1"; }
+nsources() { f=$(xfile $1) && srclines "$f" | wc -l; }
+# sources the guest routed: not masked and an EISN set
+nrouted() {
+	f=$(xfile $1) || return
+	if ours "$f"; then
+		srclines "$f" | awk '$0 !~ / masked / && $NF != "00000000"' | wc -l
+	else	# LISN HW/CHIP TYPE [PT|IPI] PQ EISN CPU/PRIO
+		srclines "$f" | awk '$(NF-1) != "00000000" && $NF !~ /\/255$/' | wc -l
+	fi
+}
+hasvcpu() {	# name server
+	f=$(xfile $1) && grep -qE "^VCPU $2: |^  server $2 vp " "$f"
+}
+counter() { f=$(xfile $1) && sed -n "s/^stats:.* $2 \([0-9]*\).*/\1/p" "$f"; }
 summary() {
 	f=$(xfile $1) || return
 	note "$f: $(nsources $1) sources, $(nrouted $1) routed by the guest"
-	grep -E '^VCPU' "$f" | sed 's/^/#   /'
+	grep -E '^VCPU|^  server|^kvm-xive-native|^stats' "$f" | sed 's/^/#   /'
 }
 
 guest_boots() {	# name label bootcount
 	expect "$2: guest boots" $1 $T/$1.con '^@@G-BOOT ' $3 $((90 + 30 * $3)) || return 1
 	el=$(echo "$(now) $(eval echo \$${1}_t0)" | awk '{printf "%.1f", $1 - $2}')
 	ok "$2: guest boots ($(grep '^@@G-BOOT ' $T/$1.con | tail -1 | cut -d' ' -f2-), ${el}s after QEMU start)"
+	grep '^@@G-DMESG ' $T/$1.con | tail -2 | sed 's/^@@G-DMESG /#   guest dmesg: /' 
 	expect "$2: guest ticks" $1 $T/$1.con '^@@G-TICK ' \
 		$(($(count $T/$1.con '^@@G-TICK ') + 1)) 60 || return 1
 }
@@ -171,6 +196,12 @@ device_ok() {	# name label
 	why="$s sources, $r routed"
 	check "$2: device shows sources ($s) and guest-routed ones ($r)" \
 		[ "${s:-0}" -gt 0 -a "${r:-0}" -gt 0 ]
+	if ours "$(xfile $1)"; then	# our counters: the guest faulted pages in
+		e=$(counter $1 esb_faults) t=$(counter $1 tima_faults)
+		why="esb_faults $e tima_faults $t"
+		check "$2: ESB and TIMA pages faulted in ($e, $t)" \
+			[ "${e:-0}" -gt 0 -a "${t:-0}" -gt 0 ]
+	fi
 }
 cpus_ok() {	# name label want
 	t=$(lasttick $1)
@@ -230,11 +261,11 @@ for p in $PHASES; do
 		while :; do
 			mon a "info migrate"
 			sleep 0.5
-			grep -q 'Migration status: completed' $T/a.mon && break
-			grep -qE 'Migration status: (failed|cancelled)' $T/a.mon && break
+			monlog a | grep -q 'Migration status: completed' && break
+			monlog a | grep -qE 'Migration status: (failed|cancelled)' && break
 			i=$((i + 1)); [ $i -ge $(secs 120) ] && break
 		done
-		st=$(grep 'Migration status' $T/a.mon | tail -1)
+		st=$(monlog a | grep 'Migration status' | tail -1)
 		if ! echo "$st" | grep -q completed; then
 			if echo "$st" | grep -qE 'failed|cancelled'; then
 				notok "migrate: state saved to a file" FAIL "$st"
@@ -245,19 +276,23 @@ for p in $PHASES; do
 		fi
 		ok "migrate: state saved ($(ls -l /tmp/mig.bin | awk '{printf "%d MB", $5 / 1048576}'), $(echo "$(now) $m0" | awk '{printf "%.1f", $1 - $2}')s)"
 		stop a
+		cp $T/a.nvram $T/b.nvram
 		start b xive 2 -incoming "exec:cat /tmp/mig.bin"
 		expect "migrate: restored QEMU loads the state" b $T/b.mon '^\(qemu\)' 1 60 || { stop b; continue; }
 		i=0
 		while :; do
 			mon b "info status"
 			sleep 0.5
-			grep -qE 'VM status: paused$|VM status: paused \(postmigrate\)|VM status: running' $T/b.mon && break
+			monlog b | grep -qE 'VM status: (paused|running)$' && break
 			alive b || break
 			i=$((i + 1)); [ $i -ge $(secs 120) ] && break
 		done
-		st=$(grep 'VM status' $T/b.mon | tail -1)
-		why="$st"; check "migrate: incoming state loaded ($st)" \
-			grep -qE 'VM status: (paused$|running)' $T/b.mon || { dump b; stop b; continue; }
+		st=$(monlog b | grep 'VM status' | tail -1)
+		case $st in
+		*'VM status: paused'|*'VM status: running') ok "migrate: incoming state loaded ($st)" ;;
+		*inmigrate*) notok "migrate: incoming state loaded" STALL "$st"; dump b; stop b; continue ;;
+		*) notok "migrate: incoming state loaded" FAIL "${st:-no status}"; dump b; stop b; continue ;;
+		esac
 		mon b cont
 		if ticks b 1 "migrate: restored guest runs"; then
 			n2=$(lasttick b | cut -d' ' -f2)
@@ -298,9 +333,8 @@ for p in $PHASES; do
 			if expect "hotplug: guest onlines the new CPU" d $T/d.con \
 				'^@@G-TICK .* online=CPU0,CPU1 ' 1 60; then
 				ok "hotplug: guest onlines the new CPU ($(echo "$(now) $h0" | awk '{printf "%.1f", $1 - $2}')s)"
-				why="no VCPU 1 in $(xfile d)"
-				check "hotplug: new vCPU connected to the device" \
-					grep -q '^VCPU 1:' "$(xfile d)"
+				why="no server 1 in $(xfile d)"
+				check "hotplug: new vCPU connected to the device" hasvcpu d 1
 				flowing d hotplug
 			fi
 		fi
