@@ -24,7 +24,7 @@ REF	?=
 export CACHE KVER REF SMP MEM
 
 .PHONY: all modules deps stage modules_install clean selftests check \
-	vm-run run intree-check host-checks
+	vm-run run intree-check host-checks check-guest
 
 all: modules
 
@@ -73,7 +73,12 @@ check: deps
 	@$(MAKE) --no-print-directory host-checks
 	@testbed/check.sh
 
-vm-run: deps
+vm-# The nested pseries guest scenario (QEMU as the device's client) alone.
+check-guest: deps
+	@$(MAKE) --no-print-directory modules
+	@testbed/guest-check.sh
+
+run: deps
 	@$(MAKE) --no-print-directory modules
 	@testbed/vm-run.sh "$(RUN)" $(ARGS)
 
