@@ -11,7 +11,7 @@ FLAVOUR=powerpc64le
 
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc
 	   kmod cpio xz-utils sparse perl python3 e2fsprogs
-	   make gcc libc6-dev flex bison bc libssl-dev libelf-dev"
+	   make gcc libc6-dev flex bison bc libssl-dev libelf-dev patch"
 FOREIGN_PKGS="linux-image-$ABI-$FLAVOUR:ppc64el=$KVER_DEB
 	      linux-headers-$ABI-$FLAVOUR:ppc64el=$KVER_DEB
 	      linux-headers-$ABI-common=$KVER_DEB
