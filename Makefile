@@ -73,14 +73,14 @@ check: deps
 	@$(MAKE) --no-print-directory host-checks
 	@testbed/check.sh
 
-vm-# The nested pseries guest scenario (QEMU as the device's client) alone.
+vm-run: deps
+	@$(MAKE) --no-print-directory modules
+	@testbed/vm-run.sh "$(RUN)" $(ARGS)
+
+# The nested pseries guest scenario (QEMU as the device's client) alone.
 check-guest: deps
 	@$(MAKE) --no-print-directory modules
 	@testbed/guest-check.sh
-
-run: deps
-	@$(MAKE) --no-print-directory modules
-	@testbed/vm-run.sh "$(RUN)" $(ARGS)
 
 run: deps
 	@$(MAKE) --no-print-directory modules selftests
