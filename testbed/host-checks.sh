@@ -1,7 +1,8 @@
 #!/bin/bash
 # make host-checks: the kernel-style gates on our own files, run on the
-# build host.  checkpatch --strict, sparse (through kbuild, C=2) and a W=1
-# compile must report nothing about our files; diagnostics that kbuild
+# build host.  checkpatch --strict (sources, uapi headers, the in-tree
+# patch), sparse (through kbuild, C=2) and a W=1 compile must report
+# nothing about our files; diagnostics that kbuild
 # prints about the tree's headers are counted, not judged (not ours).
 # Needs: KDIR, KSRC, STAGE (a private stage, see the Makefile), CROSS_COMPILE.
 set -uo pipefail
@@ -21,6 +22,7 @@ cd "$TOP" || exit 2
 # header, any trace header) and the uapi headers.
 kfiles=$(ls ./*.[ch] 2>/dev/null | sed 's|^\./||')
 ufiles=$(ls uapi/*.h 2>/dev/null)
+pfiles=$(ls intree/*.patch 2>/dev/null)
 [ -n "$kfiles" ] || die "no kernel sources at $TOP"
 # A kbuild diagnostic is ours when its file is one of ours (the stage
 # links them under their own names).
@@ -56,12 +58,20 @@ for f in $ufiles; do ln -s "$TOP/$f" "$uroot/include/uapi/linux/"; done
 	else
 		r2=0
 	fi
-	echo "@@rc $r1 $r2"
+	# The in-tree patch is a kernel patch too (signed off on submission).
+	# Fed on stdin: checkpatch reads a git-tracked file as a whole file.
+	r3=0
+	for p in $pfiles; do
+		echo "--- $p"
+		perl "$CHECKPATCH" --strict --no-tree --show-types \
+			--no-signoff - < "$p" || r3=1
+	done
+	echo "@@rc $r1 $r2 $r3"
 } > "$log" 2>&1
 totals=$(awk '/^total: /{e += $2; w += $4; c += $6}
 	END {printf "%d errors, %d warnings, %d checks", e, w, c}' "$log")
-if grep -qx '@@rc 0 0' "$log" && [ "$totals" = "0 errors, 0 warnings, 0 checks" ]; then
-	result checkpatch PASS "$(echo $kfiles $ufiles | wc -w) files, $totals ($(elapsed $t))"
+if grep -qx '@@rc 0 0 0' "$log" && [ "$totals" = "0 errors, 0 warnings, 0 checks" ]; then
+	result checkpatch PASS "$(echo $kfiles $ufiles $pfiles | wc -w) files, $totals ($(elapsed $t))"
 else
 	grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:' "$log" | head -40
 	result checkpatch FAIL "$totals (full output: $log)"
