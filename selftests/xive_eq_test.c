@@ -348,6 +348,12 @@ TEST(eq_reset_no_page_leak)
 					    (i % (size / ps)) * ps))
 				TH_LOG("round %d", i);
 		t1 = now_s();
+		{
+			struct kvm_ppc_xive_eq eq;
+
+			ASSERT_EQ(0, eq_get(dev, 0, EQ_PRIO, &eq));
+			EXPECT_EQ(((i - 1) % (size / ps)) * ps, eq.qaddr);
+		}
 		ASSERT_EQ(0, eq_reset(dev, 0, EQ_PRIO));
 		close(vcpu);
 		close(dev);

@@ -432,7 +432,10 @@ TEST_F(dev, split_by_mprotect)
 	EXPECT_EQ(0, wrong);
 }
 
-/* Minor faults per IRQ: each page faults once, then stays mapped */
+/*
+ * Minor faults per IRQ: at most one per page on the first touch (a device
+ * may insert both pages of an IRQ at once), none once mapped.
+ */
 TEST_F(dev, fault_counts)
 {
 	const unsigned long nr = 64;
@@ -456,7 +459,7 @@ TEST_F(dev, fault_counts)
 	f2 = minflt();
 	ksft_print_msg("ESB minor faults: first touch %ld for %lu IRQs (%.2f per IRQ), second touch %ld\n",
 		       f1 - f0, nr, (double)(f1 - f0) / nr, f2 - f1);
-	EXPECT_LE(2 * (long)nr, f1 - f0);
+	EXPECT_GE(2 * (long)nr, f1 - f0);
 	EXPECT_EQ(0, f2 - f1);
 	munmap(esb, nr * 2 * self->ps);
 }
