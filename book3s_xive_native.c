@@ -210,7 +210,7 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 	struct kvmppc_xive_irq_state *state;
 	struct kvmppc_xive_src_block *sb;
 	struct xive_irq_data xd;
-	u32 hw_num;
+	u32 hw_num = 0;
 	u64 val;
 	u16 idx;
 	int rc = 0;
@@ -240,13 +240,13 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 			rc = -ENXIO;
 			goto out;
 		}
-		xn_lock_sb(sb);
-		state->ipi_number = hw_num;
-		state->ipi_data = xd;
-		xn_unlock_sb(sb);
 	}
 
 	xn_lock_sb(sb);
+	if (hw_num) {
+		state->ipi_number = hw_num;
+		state->ipi_data = xd;
+	}
 	state->lsi = !!(val & KVM_XIVE_LEVEL_SENSITIVE);
 	state->asserted = state->lsi && (val & KVM_XIVE_LEVEL_ASSERTED);
 	xn_reset_source(state);
@@ -267,7 +267,6 @@ static int xn_set_source_config(struct xive_native *xn, u64 irq, u64 addr)
 	struct kvmppc_xive_irq_state *state;
 	struct kvmppc_xive_src_block *sb;
 	struct xn_src_cfg cfg;
-	struct xive_irq_data *xd;
 	struct kvm_vcpu *vcpu;
 	u32 hw_num, vp_id = 0;
 	u64 val;
@@ -308,7 +307,7 @@ static int xn_set_source_config(struct xive_native *xn, u64 irq, u64 addr)
 	state->eisn = cfg.eisn;
 	state->act_priority = cfg.masked ? MASKED : cfg.prio;
 	state->guest_priority = state->act_priority;
-	kvmppc_xive_select_irq(state, &hw_num, &xd);
+	kvmppc_xive_select_irq(state, &hw_num, NULL);
 	if (cfg.masked)
 		rc = xive_native_configure_irq(hw_num, 0, MASKED, 0);
 	else
@@ -388,11 +387,14 @@ static int xn_attach_escalation(struct kvm_vcpu *vcpu, u8 prio)
 	return kvmppc_xive_attach_escalation(vcpu, prio, false);
 }
 
+/* The vCPU an EQ identifier names; connections change under xive->lock */
 static struct kvm_vcpu *xn_eq_vcpu(struct xive_native *xn, u64 attr,
 				   u8 *prio, int *rc)
 {
 	struct kvm_vcpu *vcpu;
 	u32 server;
+
+	lockdep_assert_held(&xn->xive->lock);
 
 	xn_decode_eq_id(attr, &server, prio);
 	vcpu = kvmppc_xive_find_server(xn->kvm, server);
@@ -422,13 +424,13 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	int rc, srcu_idx;
 	u8 prio;
 
+	mutex_lock(&xive->lock);
 	vcpu = xn_eq_vcpu(xn, attr, &prio, &rc);
 	if (!vcpu)
-		return rc;
+		goto out;
+	rc = -EFAULT;
 	if (copy_from_user(&eq, ubuf, sizeof(eq)))
-		return -EFAULT;
-
-	mutex_lock(&xive->lock);
+		goto out;
 	xc = vcpu->arch.xive_vcpu;
 	q = &xc->queues[prio];
 
@@ -494,12 +496,13 @@ static int xn_get_eq(struct xive_native *xn, u64 attr, u64 addr)
 	int rc = 0;
 	u8 prio;
 
-	vcpu = xn_eq_vcpu(xn, attr, &prio, &rc);
-	if (!vcpu)
-		return rc;
-
 	memset(&eq, 0, sizeof(eq));
 	mutex_lock(&xive->lock);
+	vcpu = xn_eq_vcpu(xn, attr, &prio, &rc);
+	if (!vcpu) {
+		mutex_unlock(&xive->lock);
+		return rc;
+	}
 	xc = vcpu->arch.xive_vcpu;
 	q = &xc->queues[prio];
 	if (q->qpage) {
@@ -848,10 +851,14 @@ int kvmppc_xive_native_get_vp(struct kvm_vcpu *vcpu, union kvmppc_one_reg *val)
 	rc = xive_native_get_vp_state(xc->vp_id, &nvt_w01);
 	if (rc)
 		return rc;
-	/* w01 is big-endian: NSR, CPPR, IPB, LSMFB, ACK, INC, AGE, PIPR */
+	/*
+	 * The register holds the TIMA image itself (big-endian bytes NSR,
+	 * CPPR, IPB, LSMFB, ACK, INC, AGE, PIPR), which QEMU copies into its
+	 * OS ring registers as it is.
+	 */
 	ipb = nvt_w01 >> 40;
-	val->xive_timaval[0] = be64_to_cpu(vcpu->arch.xive_saved_state.w01) |
-			       ((u64)ipb << 40);
+	val->xive_timaval[0] = (__force u64)(vcpu->arch.xive_saved_state.w01 |
+					     cpu_to_be64((u64)ipb << 40));
 	val->xive_timaval[1] = 0;
 	return 0;
 }
@@ -871,7 +878,7 @@ int kvmppc_xive_native_set_vp(struct kvm_vcpu *vcpu, union kvmppc_one_reg *val)
 		return -EPERM;
 	if (vcpu->arch.xive_pushed)
 		return -EBUSY;
-	vcpu->arch.xive_saved_state.w01 = cpu_to_be64(val->xive_timaval[0]);
+	vcpu->arch.xive_saved_state.w01 = (__force __be64)val->xive_timaval[0];
 	return 0;
 }
 
