@@ -24,7 +24,7 @@ REF	?=
 export CACHE KVER REF SMP MEM
 
 .PHONY: all modules deps stage modules_install clean selftests check \
-	vm-run run intree-check host-checks check-guest
+	vm-run run intree-check host-checks check-guest bench
 
 all: modules
 
@@ -85,6 +85,12 @@ check-guest: deps
 run: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/run.sh
+
+# Ours vs the distro's modules in one boot: bench/results.md and .csv
+bench: deps
+	@$(MAKE) --no-print-directory modules
+	@$(MAKE) --no-print-directory -C bench CROSS_COMPILE=$(CROSS_COMPILE)
+	@testbed/bench.sh
 
 intree-check: deps
 	@KSRC=$(KSRC) CROSS_COMPILE=$(CROSS_COMPILE) testbed/intree-check.sh

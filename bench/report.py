@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the console log of a `make bench` boot into bench/results.md and
+bench/results.csv: the median of every metric per module set (ours, the
+distro's "upstream"), the ratio ours/upstream and the target.
+
+Input lines (see bench/xive_bench.c and testbed/bench.sh):
+    @@CONFIG rounds R reps N cycles C
+    @@RUN <round> <ours|upstream>     the samples that follow belong to it
+    @@B <metric> <value>              one sample
+    @@C <metric> <value>              a deterministic count
+    @@O <flavour> <phase> <opcode> <n>  OPAL calls in a traced phase
+    @@TIMED <uptime0> <uptime1>
+"""
+import argparse
+import csv
+import datetime
+import os
+import re
+import statistics
+import sys
+
+FLAVOURS = ("upstream", "ours")
+
+# key, label, unit, target kind, target value
+#   ratio: ours/upstream <= value;  abs: ours <= value;  None: no target
+ROWS = [
+    ("fault_per_irq", "Minor faults per IRQ, touching both ESB pages of 4096 IRQs",
+     "faults", "abs", 1),
+    ("fault_count", "Minor faults, 4096 IRQs (getrusage)", "faults", "abs", 4096),
+    ("fault_touch_ms", "Time to touch both ESB pages of 4096 IRQs", "ms", None, None),
+    ("setup_1024_ms", "Source setup, 1024 sources", "ms", "ratio", 0.7),
+    ("setup_4096_ms", "Source setup, 4096 sources", "ms", "ratio", 0.7),
+    ("setup_16384_ms", "Source setup, 16384 sources", "ms", "ratio", 0.7),
+    ("reset_4096_ms", "CTRL/RESET, 4096 configured sources, 4 vCPUs", "ms", "ratio", 1.0),
+    ("mig_total_ms", "Migration cycle, 4096 sources, 4 vCPUs (save + restore)",
+     "ms", "ratio", 1.0),
+    ("mig_save_ms", "  of which save: EQ_SYNC, EQ get, VP_STATE get", "ms", None, None),
+    ("mig_restore_ms", "  of which restore: EQ set, sources, VP_STATE set", "ms", None, None),
+    ("lifecycle_ms", "Device create + 4 vCPU connect + release, per cycle",
+     "ms", None, None),
+    ("mem_free_kb", "Kernel memory per 4096 sources: free pages (incl. per-CPU lists)",
+     "KiB", "ratio", 1.0),
+    ("mem_slab_kb", "  Slab delta", "KiB", None, None),
+    ("mem_vmalloc_kb", "  VmallocUsed delta", "KiB", None, None),
+    ("mem_memfree_kb", "  MemFree delta (moves by whole per-CPU batches)", "KiB",
+     None, None),
+    ("xvm_refaults", "Cross-VM refaults in VM B (A: RESET, re-create, close)",
+     "faults", "abs", 0),
+    ("xvm_refaults_reset", "  after A's CTRL/RESET", "faults", None, None),
+    ("xvm_refaults_recreate", "  after A re-creates its 1024 sources", "faults", None, None),
+    ("xvm_refaults_close", "  after A closes its device", "faults", None, None),
+    ("ipi_nested", "IPI round trips/s between two CPUs of a nested QEMU guest",
+     "1/s", None, None),
+]
+
+# Phases of the traced pass, and what a per-unit figure divides by
+PHASES = [
+    ("faults", "ESB touch, 4096 IRQs", 4096, "IRQ"),
+    ("setup_1024", "source setup, 1024", 1024, "source"),
+    ("setup_4096", "source setup, 4096", 4096, "source"),
+    ("migration", "migration cycle, 4096", 4096, "source"),
+    ("reset", "CTRL/RESET, 4096", 4096, "source"),
+    ("lifecycle", "create + 4 connects + release", 1, "cycle"),
+]
+
+
+def opal_names(top):
+    names = {}
+    hdr = os.path.join(top, ".cache/linux-source-6.1/arch/powerpc/include/asm/opal-api.h")
+    try:
+        with open(hdr) as f:
+            for line in f:
+                m = re.match(r"#define\s+OPAL_(\w+)\s+(\d+)\s*$", line)
+                if m and int(m.group(2)) > 0:
+                    names.setdefault(m.group(2), m.group(1))
+    except OSError:
+        pass
+    return names
+
+
+def parse(log):
+    samples = {f: {} for f in FLAVOURS}
+    counts = {f: {} for f in FLAVOURS}
+    opal = {f: {} for f in FLAVOURS}
+    config, timed, fails = {}, None, []
+    cur = None
+    with open(log, errors="replace") as f:
+        for line in f:
+            w = line.split()
+            if not w or not w[0].startswith("@@"):
+                continue
+            tag = w[0]
+            if tag == "@@CONFIG":
+                config = dict(zip(w[1::2], w[2::2]))
+            elif tag == "@@RUN" and len(w) == 3:
+                cur = w[2]
+            elif tag == "@@RUN-END":
+                cur = None
+            elif tag == "@@B" and cur and len(w) == 3:
+                samples[cur].setdefault(w[1], []).append(float(w[2]))
+            elif tag == "@@C" and cur and len(w) == 3:
+                counts[cur].setdefault(w[1], set()).add(int(w[2]))
+            elif tag == "@@O" and len(w) == 5 and w[1] in opal:
+                opal[w[1]].setdefault(w[2], {})[w[3]] = int(w[4])
+            elif tag == "@@TIMED" and len(w) == 3:
+                timed = float(w[2]) - float(w[1])
+            elif tag == "@@FAIL":
+                fails.append(line.strip())
+    return samples, counts, opal, config, timed, fails
+
+
+def fmt(v):
+    if v is None:
+        return "–"
+    if v == int(v) and abs(v) < 1e9:
+        return "%d" % v
+    if abs(v) >= 100:
+        return "%.0f" % v
+    if abs(v) >= 10:
+        return "%.1f" % v
+    return "%.2f" % v
+
+
+def count_str(counts, key):
+    s = counts.get(key)
+    if not s:
+        return None
+    return "/".join(str(v) for v in sorted(s))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--boot-seconds", type=int, default=0)
+    a = ap.parse_args()
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    samples, counts, opal, config, timed, fails = parse(a.log)
+    if fails:
+        print("report: the run reported failures:\n  " + "\n  ".join(fails), file=sys.stderr)
+        return 1
+    if not samples["ours"] or not samples["upstream"]:
+        print("report: no samples for both module sets in " + a.log, file=sys.stderr)
+        return 1
+    names = opal_names(top)
+
+    med = {f: {k: statistics.median(v) for k, v in samples[f].items()} for f in FLAVOURS}
+
+    # Deterministic counts shown beside each metric
+    def opal_per(f, ph, unit_div):
+        calls = opal[f].get(ph)
+        if calls is None:
+            return None
+        return sum(calls.values()) / unit_div
+
+    def counts_col(key):
+        parts = []
+        c = {f: counts[f] for f in FLAVOURS}
+        if key.startswith("fault_"):
+            d = count_str(c["ours"], "dbg_esb_faults")
+            p = count_str(c["ours"], "dbg_esb_pages")
+            if d:
+                parts.append("ours' debugfs: esb_faults %s, esb_pages %s" % (d, p))
+        for ph_key, ph in (("setup_1024", "setup_1024"), ("setup_4096", "setup_4096"),
+                           ("setup_16384", None)):
+            if key == ph_key + "_ms":
+                io = count_str(c["ours"], ph_key + "_ioctls")
+                if io:
+                    parts.append("%s ioctls" % io)
+                n = int(ph_key.split("_")[1])
+                if ph:
+                    u, o = opal_per("upstream", ph, n), opal_per("ours", ph, n)
+                    if u is not None and o is not None:
+                        parts.append("OPAL calls/source %s vs %s" % (fmt(u), fmt(o)))
+        if key == "mig_total_ms":
+            io = count_str(c["ours"], "mig_ioctls")
+            if io:
+                parts.append("%s ioctls" % io)
+            u, o = opal_per("upstream", "migration", 1), opal_per("ours", "migration", 1)
+            if u is not None and o is not None:
+                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+        if key == "reset_4096_ms":
+            u, o = opal_per("upstream", "reset", 1), opal_per("ours", "reset", 1)
+            if u is not None and o is not None:
+                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+        if key == "lifecycle_ms":
+            io = count_str(c["ours"], "lifecycle_ioctls")
+            if io:
+                parts.append("%s ioctls" % io)
+            u, o = opal_per("upstream", "lifecycle", 1), opal_per("ours", "lifecycle", 1)
+            if u is not None and o is not None:
+                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+        if key == "xvm_refaults":
+            d = count_str(c["ours"], "dbg_xvm_b_esb_faults")
+            if d:
+                parts.append("ours' debugfs (B): esb_faults %s" % d)
+        return "; ".join(parts)
+
+    rows = []
+    for key, label, unit, kind, tv in ROWS:
+        u = med["upstream"].get(key)
+        o = med["ours"].get(key)
+        ratio = o / u if (u not in (None, 0) and o is not None) else None
+        if kind == "ratio":
+            target = "≤ %.1f× upstream" % tv
+            met = None if ratio is None else ratio <= tv
+        elif kind == "abs":
+            target = "≤ %s" % fmt(tv) if tv else "0"
+            if key == "fault_per_irq":
+                target = "≤ 1 (upstream 2)"
+            met = None if o is None else o <= tv
+        else:
+            target, met = "–", None
+        if key == "ipi_nested":
+            note = ("not measured yet: needs the nested QEMU guest scenario "
+                    "(testbed/run.sh, guest-*) to run an IPI loop in L2; "
+                    "ours vs upstream vs ic-mode=xics")
+        else:
+            note = counts_col(key)
+        rows.append(dict(key=key, label=label, unit=unit, upstream=u, ours=o,
+                         ratio=ratio, target=target,
+                         met="" if met is None else ("yes" if met else "**no**"),
+                         counts=note,
+                         n_up=len(samples["upstream"].get(key, [])),
+                         n_ours=len(samples["ours"].get(key, [])),
+                         up_min=min(samples["upstream"].get(key, [0]) or [0]),
+                         up_max=max(samples["upstream"].get(key, [0]) or [0]),
+                         ours_min=min(samples["ours"].get(key, [0]) or [0]),
+                         ours_max=max(samples["ours"].get(key, [0]) or [0])))
+
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "results.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["metric", "unit", "upstream", "ours", "ratio_ours_upstream", "target",
+                    "met", "n_upstream", "n_ours", "upstream_min", "upstream_max",
+                    "ours_min", "ours_max", "counts"])
+        for r in rows:
+            w.writerow([r["key"], r["unit"],
+                        "" if r["upstream"] is None else "%.3f" % r["upstream"],
+                        "" if r["ours"] is None else "%.3f" % r["ours"],
+                        "" if r["ratio"] is None else "%.3f" % r["ratio"],
+                        r["target"], r["met"].strip("*"), r["n_up"], r["n_ours"],
+                        "%.3f" % r["up_min"], "%.3f" % r["up_max"],
+                        "%.3f" % r["ours_min"], "%.3f" % r["ours_max"], r["counts"]])
+
+    md = []
+    now = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")
+    md.append("# XIVE native device: ours vs the distro's (upstream 6.1), side by side\n")
+    md.append("Reproduce: `make bench` (one boot of the emulated POWER9 host, "
+              "`qemu-system-ppc64 -M powernv9`, TCG; Debian 12 kernel 6.1.0-50).  "
+              "Generated %s by bench/report.py from the boot's console log.\n" % now)
+    md.append("Method: the same static program (bench/xive_bench.c) runs against each "
+              "module set in turn, `rmmod kvm-hv kvm` + `insmod` in between, "
+              "%s rounds alternating which set goes first, %s repetitions per run: "
+              "every figure is the median of %s samples per set (the distribution "
+              "is in results.csv).  Times are wall-clock (CLOCK_MONOTONIC) inside the "
+              "emulated host, so only the ratios mean something; counts are exact.  "
+              "`make bench` took %d s in all (boot of the emulated host %d s, timed "
+              "rounds %.0f s).\n"
+              % (config.get("rounds", "?"), config.get("reps", "?"),
+                 "%s×%s" % (config.get("rounds", "?"), config.get("reps", "?")),
+                 a.boot_seconds, a.boot_seconds, timed or 0))
+    md.append("| metric | unit | upstream | ours | ratio ours/upstream | target | met? "
+              "| deterministic counts (upstream vs ours) |")
+    md.append("|---|---|---:|---:|---:|---|---|---|")
+    for r in rows:
+        if r["key"] == "ipi_nested":
+            md.append("| %s | %s | – | – | – | – | – | %s |"
+                      % (r["label"], r["unit"], r["counts"]))
+            continue
+        md.append("| %s | %s | %s | %s | %s | %s | %s | %s |"
+                  % (r["label"].replace("  ", "↳ ", 1) if r["label"].startswith("  ")
+                     else r["label"], r["unit"], fmt(r["upstream"]), fmt(r["ours"]),
+                     "–" if r["ratio"] is None else "%.2f" % r["ratio"],
+                     r["target"], r["met"], r["counts"]))
+
+    # OPAL calls per phase, by opcode
+    if any(opal[f] for f in FLAVOURS):
+        md.append("\n## Firmware (OPAL) calls per phase\n")
+        md.append("Counted in an untimed extra run per module set from the "
+                  "`powerpc:opal_entry` tracepoint between the program's trace markers "
+                  "(exact, deterministic).\n")
+        md.append("| phase | per | upstream | ours | upstream by call | ours by call |")
+        md.append("|---|---|---:|---:|---|---|")
+        for ph, label, div, unit in PHASES:
+            tot, by = {}, {}
+            for f in FLAVOURS:
+                calls = opal[f].get(ph, {})
+                tot[f] = sum(calls.values()) / div
+                by[f] = ", ".join("%s %s" % (names.get(op, op).replace("XIVE_", ""),
+                                             fmt(n / div))
+                                  for op, n in sorted(calls.items(), key=lambda x: -x[1]))
+            md.append("| %s | %s | %s | %s | %s | %s |"
+                      % (label, unit, fmt(tot["upstream"]), fmt(tot["ours"]),
+                         by["upstream"] or "none", by["ours"] or "none"))
+
+    notes_path = os.path.join(top, "bench", "notes.md")
+    if os.path.exists(notes_path):
+        with open(notes_path) as f:
+            md.append("\n" + f.read().rstrip() + "\n")
+
+    with open(os.path.join(a.out, "results.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    print("report: wrote %s/results.md and results.csv" % a.out)
+    for r in rows:
+        if r["target"] != "–":
+            print("  %-60s %8s %8s  %5s  %s" % (r["label"].strip()[:60], fmt(r["upstream"]),
+                                                 fmt(r["ours"]),
+                                                 "–" if r["ratio"] is None else
+                                                 "%.2f" % r["ratio"], r["met"] or "?"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
