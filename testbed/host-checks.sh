@@ -2,8 +2,8 @@
 # make host-checks: the kernel-style gates on our own files, run on the
 # build host.  checkpatch --strict (sources, uapi headers, the in-tree
 # patch), sparse (through kbuild, C=2) and a W=1 compile must report
-# nothing about our files; diagnostics that kbuild
-# prints about the tree's headers are counted, not judged (not ours).
+# nothing about our files; diagnostics about the tree's headers are
+# counted, not judged (not ours).
 # Needs: KDIR, KSRC, STAGE (a private stage, see the Makefile), CROSS_COMPILE.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
