@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XIVE native device races: ESB faults against source (re)configuration,
+ * reset and syncs; faults against device and VM release and munmap; vCPU
+ * connection against device release.  Each race runs for a bounded time;
+ * the kernel log of the host is checked by the testbed.
+ */
+#include <pthread.h>
+#include "kselftest_harness.h"
+#include "xive_util.h"
+
+#define RACE_MS		2000
+#define NR_IRQS		64
+
+static volatile int stop;
+
+static unsigned int rnd(unsigned int *s)
+{
+	*s = *s * 1103515245 + 12345;
+	return *s >> 8;
+}
+
+/* Readers survive SIGBUS/SIGSEGV: the mapping may go away under them */
+static __thread sigjmp_buf fault_jmp;
+static __thread int fault_armed;
+
+static void fault_handler(int sig)
+{
+	if (fault_armed)
+		siglongjmp(fault_jmp, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_faults(void)
+{
+	struct sigaction sa = { .sa_handler = fault_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+struct reader {
+	pthread_t t;
+	void *esb;
+	unsigned long nr;
+	unsigned long loads, bad_values, sigbus, sigsegv;
+	unsigned int seed;
+};
+
+static void *reader_fn(void *arg)
+{
+	struct reader *r = arg;
+	volatile int sig;
+
+	while (!stop) {
+		unsigned long irq = rnd(&r->seed) % r->nr;
+		int what = rnd(&r->seed) % 4;
+		__u64 v = 0;
+
+		fault_armed = 1;
+		sig = sigsetjmp(fault_jmp, 1);
+		if (sig) {
+			fault_armed = 0;
+			if (sig == SIGBUS)
+				r->sigbus++;
+			else
+				r->sigsegv++;
+			continue;
+		}
+		switch (what) {
+		case 0:
+		case 1:
+			v = esb_load(r->esb, irq, XIVE_ESB_GET);
+			if (v > 3)
+				r->bad_values++;
+			break;
+		case 2:
+			v = esb_load(r->esb, irq, XIVE_ESB_SET_PQ_00 +
+				     ((rnd(&r->seed) % 4) << 8));
+			if (v > 3)
+				r->bad_values++;
+			break;
+		case 3:
+			esb_trigger(r->esb, irq);
+			break;
+		}
+		fault_armed = 0;
+		r->loads++;
+	}
+	return NULL;
+}
+
+static void start_readers(struct reader *rd, int n, void *esb,
+			  unsigned long nr)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&rd[i], 0, sizeof(rd[i]));
+		rd[i].esb = esb;
+		rd[i].nr = nr;
+		rd[i].seed = 17 + i;
+		pthread_create(&rd[i].t, NULL, reader_fn, &rd[i]);
+	}
+}
+
+static void stop_readers(struct reader *rd, int n, struct reader *sum)
+{
+	int i;
+
+	stop = 1;
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < n; i++) {
+		pthread_join(rd[i].t, NULL);
+		sum->loads += rd[i].loads;
+		sum->bad_values += rd[i].bad_values;
+		sum->sigbus += rd[i].sigbus;
+		sum->sigsegv += rd[i].sigsegv;
+	}
+}
+
+FIXTURE(race) {
+	struct xvm x;
+};
+
+FIXTURE_SETUP(race)
+{
+	const char *why = xive_unavailable();
+
+	if (why)
+		SKIP(return, "%s", why);
+	stop = 0;
+	catch_faults();
+	ASSERT_EQ(0, xvm_open(&self->x, 2, true));
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	xvm_close(&self->x);
+}
+
+/*
+ * Faults and ESB accesses on all sources while another thread re-sets
+ * sources, reconfigures them, resets the device and syncs.  Every source
+ * stays valid throughout: no access may fault.
+ */
+TEST_F(race, faults_vs_configuration)
+{
+	struct reader rd[2], sum;
+	unsigned long ops = 0, errs = 0, reset_zaps = 0;
+	unsigned int seed = 5;
+	int d = self->x.dev, i, r;
+	long t_end;
+	void *esb;
+
+	esb = esb_map(d, NR_IRQS);
+	ASSERT_NE(MAP_FAILED, esb);
+	for (i = 0; i < NR_IRQS; i++)
+		ASSERT_EQ(0, src_set(d, i, 0));
+	start_readers(rd, 2, esb, NR_IRQS);
+	t_end = now_ms() + RACE_MS;
+	while (now_ms() < t_end) {
+		unsigned long irq = rnd(&seed) % NR_IRQS;
+
+		switch (rnd(&seed) % 8) {
+		case 0:
+			r = src_set(d, irq, rnd(&seed) & 1);
+			break;
+		case 1:
+			r = eq_set(d, irq & 1, EQ_PRIO, (1 + (irq & 1)) * EQ_GPA);
+			/* a routed source needs its queue (WARNs upstream) */
+			if (!r && !xive_upstream())
+				r = src_cfg(d, irq, irq & 1, EQ_PRIO, false, irq);
+			break;
+		case 2:
+			r = src_cfg(d, irq, irq & 1, EQ_PRIO, true, irq);
+			break;
+		case 3:
+			r = xive_ctrl(d, KVM_DEV_XIVE_EQ_SYNC);
+			break;
+		case 4:
+			r = xive_set(d, KVM_DEV_XIVE_GRP_SOURCE_SYNC, irq, NULL);
+			break;
+		case 5:
+			r = (rnd(&seed) % 8) ? 0 : xive_ctrl(d, KVM_DEV_XIVE_RESET);
+			reset_zaps++;
+			break;
+		case 6:
+			r = eq_reset(d, irq & 1, EQ_PRIO);
+			break;
+		default: {
+			struct kvm_ppc_xive_eq eq;
+
+			r = eq_get(d, irq & 1, EQ_PRIO, &eq);
+			break;
+		}
+		}
+		ops++;
+		if (r) {
+			errs++;
+			TH_LOG("op failed: %s", strerror(-r));
+		}
+	}
+	stop_readers(rd, 2, &sum);
+	ksft_print_msg("config race: %lu ESB accesses, %lu ioctls (%lu errors), %lu bad values, %lu SIGBUS, %lu SIGSEGV\n",
+		       sum.loads, ops, errs, sum.bad_values, sum.sigbus,
+		       sum.sigsegv);
+	EXPECT_EQ(0, errs);
+	EXPECT_EQ(0, sum.bad_values);
+	EXPECT_EQ(0, sum.sigbus);
+	EXPECT_EQ(0, sum.sigsegv);
+	EXPECT_LT(0, sum.loads);
+	munmap(esb, NR_IRQS * 2 * page_size());
+}
+
+/*
+ * Sources appear while other threads fault on them (new blocks too).
+ * Upstream allocates and ioremaps the new IPI's ESB pages (may sleep)
+ * under the source block's arch_spin_lock, which its fault handler also
+ * takes: on this 1-CPU host a fault spinning on it never lets the sleeper
+ * run again (measured: "soft lockup - CPU#0 stuck", host hung).
+ */
+TEST_F(race, faults_vs_source_creation)
+{
+	const unsigned long nr = 2048;
+	struct reader rd[2], sum;
+	unsigned long created = 0;
+	unsigned int seed = 9;
+	long t_end;
+	void *esb;
+
+	if (xive_upstream() && !xive_run_known_crashers())
+		SKIP(return, "not run on upstream: GRP_SOURCE sleeps under the block lock its ESB fault spins on (soft lockup)");
+	esb = esb_map(self->x.dev, nr);
+	ASSERT_NE(MAP_FAILED, esb);
+	start_readers(rd, 2, esb, nr);
+	t_end = now_ms() + RACE_MS / 2;
+	while (now_ms() < t_end && created < nr) {
+		ASSERT_EQ(0, src_set(self->x.dev, rnd(&seed) % nr, 0));
+		created++;
+	}
+	stop_readers(rd, 2, &sum);
+	ksft_print_msg("creation race: %lu sets, %lu ESB accesses, %lu SIGBUS (never-set sources)\n",
+		       created, sum.loads, sum.sigbus);
+	EXPECT_EQ(0, sum.bad_values);
+	EXPECT_EQ(0, sum.sigsegv);
+	munmap(esb, nr * 2 * page_size());
+}
+
+/*
+ * In a child: threads fault on the ESB and TIMA pages while the device
+ * fd, the vCPU fds and the VM fd are closed, and finally the mapping is
+ * removed under them.  Only SIGBUS/SIGSEGV may come back.
+ */
+static __u64 close_race_child(void *arg)
+{
+	struct reader rd[3], sum;
+	struct xvm x;
+	void *esb;
+	int i;
+
+	stop = 0;
+	catch_faults();
+	if (xvm_open(&x, 2, true))
+		return 100;
+	esb = esb_map(x.dev, 16);
+	if (esb == MAP_FAILED)
+		return 101;
+	if (eq_set(x.dev, 0, EQ_PRIO, EQ_GPA))
+		return 102;
+	for (i = 0; i < 16; i++)
+		if (src_set(x.dev, i, 0) ||
+		    src_cfg(x.dev, i, 0, EQ_PRIO, false, i))
+			return 103;
+	start_readers(rd, 3, esb, 16);
+	usleep(200 * 1000);
+	close(x.dev);
+	usleep(100 * 1000);
+	for (i = 0; i < 2; i++)
+		close(x.vcpu[i]);
+	close(x.vm);
+	usleep(200 * 1000);
+	munmap(x.mem, GUEST_MEM_SIZE);
+	usleep(100 * 1000);
+	munmap(esb, 32 * page_size());
+	usleep(200 * 1000);
+	stop_readers(rd, 3, &sum);
+	printf("# close race: %lu ESB accesses, %lu SIGBUS, %lu SIGSEGV, %lu bad values\n",
+	       sum.loads, sum.sigbus, sum.sigsegv, sum.bad_values);
+	fflush(stdout);
+	return sum.bad_values ? 104 : 0;
+}
+
+TEST_F(race, faults_vs_close_and_munmap)
+{
+	__u64 v = 99;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		EXPECT_EQ(0, in_child(close_race_child, NULL, &v))
+			TH_LOG("round %d", round);
+		EXPECT_EQ(0, v) TH_LOG("round %d", round);
+	}
+}
+
+/* vCPUs connect while the device is being released */
+struct connector {
+	int vm;
+	volatile int dev;
+	int vcpu[4];
+	int res[4];
+};
+
+static void *connector_fn(void *arg)
+{
+	struct connector *c = arg;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		c->vcpu[i] = vcpu_create(c->vm, i);
+		c->res[i] = c->vcpu[i] < 0 ? c->vcpu[i] :
+			    vcpu_connect(c->vcpu[i], c->dev, i);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, connect_vs_release, 60)
+{
+	unsigned long rounds = 0, connected = 0, refused = 0;
+	unsigned int seed = 3;
+	long t_end = now_ms() + RACE_MS;
+
+	while (now_ms() < t_end) {
+		struct connector c = { 0 };
+		pthread_t t;
+		int i, dev;
+
+		c.vm = vm_create();
+		ASSERT_LE(0, c.vm);
+		c.dev = xive_create(c.vm);
+		ASSERT_LE(0, c.dev);
+		pthread_create(&t, NULL, connector_fn, &c);
+		usleep(rnd(&seed) % 3000);
+		close(c.dev);
+		pthread_join(t, NULL);
+		for (i = 0; i < 4; i++) {
+			ASSERT_LE(0, c.vcpu[i]);
+			if (!c.res[i]) {
+				connected++;
+				continue;
+			}
+			refused++;
+			/* the fd was closed, or its number reused */
+			EXPECT_TRUE(c.res[i] == -EBADF || c.res[i] == -EPERM)
+				TH_LOG("connect: %s", strerror(-c.res[i]));
+		}
+		/* every vCPU is free for the next device */
+		dev = xive_create(c.vm);
+		ASSERT_LE(0, dev);
+		for (i = 0; i < 4; i++)
+			EXPECT_EQ(0, vcpu_connect(c.vcpu[i], dev, i))
+				TH_LOG("round %lu vcpu %d", rounds, i);
+		close(dev);
+		for (i = 0; i < 4; i++)
+			close(c.vcpu[i]);
+		close(c.vm);
+		rounds++;
+	}
+	ksft_print_msg("connect race: %lu rounds, %lu connects succeeded, %lu refused\n",
+		       rounds, connected, refused);
+	EXPECT_LT(0, rounds);
+}
+
+TEST_HARNESS_MAIN
