@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XIVE native device with running vCPUs: a tiny radix, real-mode,
+ * little-endian guest in a 2 MiB slot.  The guest reads its event queue,
+ * takes the external interrupt of a source triggered while it was not
+ * running (the escalation path), and exits through `sc 1` hcalls that
+ * KVM hands to userspace.  The device is also released under a vCPU that
+ * is running.
+ *
+ * No floating point here: see TESTBED.md (f14-f31 after KVM_RUN).
+ */
+#include <pthread.h>
+#include "kselftest_harness.h"
+#include "xive_util.h"
+
+#define CODE_GPA	0x20000UL
+#define PRTB_GPA	0x100000UL
+#define EXT_VEC		0x500UL
+
+#define H_READ_EQ	0x7f00	/* private hcall numbers: KVM returns them */
+#define H_DONE		0x7f04
+#define H_EXTERNAL	0x7f0c
+#define H_NO_IRQ	0x7f10
+
+#define MSR_SF		(1ULL << 63)
+#define MSR_ME		(1ULL << 12)
+#define MSR_LE		(1ULL << 0)
+#define LPCR_ILE	(1ULL << 25)
+
+/* PowerPC instruction encodings */
+#define ADDI(d, a, i)	(0x38000000 | (d) << 21 | (a) << 16 | ((i) & 0xffff))
+#define LI(d, i)	ADDI(d, 0, i)
+#define LIS(d, i)	(0x3c000000 | (d) << 21 | ((i) & 0xffff))
+#define ORI(a, s, i)	(0x60000000 | (s) << 21 | (a) << 16 | ((i) & 0xffff))
+#define LWBRX(d, a, b)	(0x7c00042c | (d) << 21 | (a) << 16 | (b) << 11)
+#define MTMSRD_L1(s)	(0x7c010164 | (s) << 21)
+#define MFSRR0(d)	(0x7c1a02a6 | (d) << 21)
+#define CMPWI(a, i)	(0x2c000000 | (a) << 16 | ((i) & 0xffff))
+#define BLT(off)	(0x41800000 | ((off) & 0xfffc))
+#define SC1		0x44000022
+#define B_SELF		0x48000000
+
+struct guest {
+	struct xvm x;
+	int run_size;
+	struct kvm_run *run[2];
+	void *esb;
+};
+
+static void put_code(struct guest *g, __u64 gpa, const __u32 *insns, int n)
+{
+	memcpy(g->x.mem + gpa, insns, n * sizeof(*insns));
+}
+
+static int vcpu_setup(struct guest *g, int i, __u64 pc)
+{
+	struct kvm_regs regs;
+	__u64 lpcr;
+	struct kvm_one_reg r = {
+		.id = KVM_REG_PPC_LPCR_64, .addr = (uintptr_t)&lpcr,
+	};
+
+	if (ioctl(g->x.vcpu[i], KVM_GET_ONE_REG, &r))
+		return -errno;
+	lpcr |= LPCR_ILE;	/* interrupts run little-endian */
+	if (ioctl(g->x.vcpu[i], KVM_SET_ONE_REG, &r))
+		return -errno;
+	if (ioctl(g->x.vcpu[i], KVM_GET_REGS, &regs))
+		return -errno;
+	regs.pc = pc;
+	regs.msr = MSR_SF | MSR_ME | MSR_LE;
+	if (ioctl(g->x.vcpu[i], KVM_SET_REGS, &regs))
+		return -errno;
+	return 0;
+}
+
+static int guest_open(struct guest *g, int nr_vcpus)
+{
+	struct kvm_ppc_mmuv3_cfg mmu = {
+		.flags = KVM_PPC_MMUV3_RADIX | KVM_PPC_MMUV3_GTSE,
+		.process_table = (1ULL << 63) | PRTB_GPA,
+	};
+	int kvm, i, r;
+
+	memset(g, 0, sizeof(*g));
+	r = xvm_open(&g->x, nr_vcpus, true);
+	if (r)
+		return r;
+	if (ioctl(g->x.vm, KVM_PPC_CONFIGURE_V3_MMU, &mmu))
+		return -errno;
+	kvm = kvm_open();
+	if (kvm < 0)
+		return kvm;
+	g->run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	close(kvm);
+	if (g->run_size <= 0)
+		return -EINVAL;
+	for (i = 0; i < nr_vcpus; i++) {
+		g->run[i] = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, g->x.vcpu[i], 0);
+		if (g->run[i] == MAP_FAILED)
+			return -errno;
+	}
+	g->esb = esb_map(g->x.dev, 8);
+	if (g->esb == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+static void guest_close(struct guest *g)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (g->run[i] && g->run[i] != MAP_FAILED)
+			munmap(g->run[i], g->run_size);
+	if (g->esb && g->esb != MAP_FAILED)
+		munmap(g->esb, 16 * page_size());
+	xvm_close(&g->x);
+}
+
+static int vcpu_run(struct guest *g, int i)
+{
+	return ioctl(g->x.vcpu[i], KVM_RUN, 0) ? -errno : 0;
+}
+
+static __u64 gpr(struct guest *g, int i, int n)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(g->x.vcpu[i], KVM_GET_REGS, &regs))
+		return ~0ULL;
+	return regs.gpr[n];
+}
+
+static int vp_get(int vcpu, __u8 *buf16)
+{
+	struct kvm_one_reg r = {
+		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
+	};
+
+	return ioctl(vcpu, KVM_GET_ONE_REG, &r) ? -errno : 0;
+}
+
+static int vp_set(int vcpu, const __u8 *buf16)
+{
+	struct kvm_one_reg r = {
+		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
+	};
+
+	return ioctl(vcpu, KVM_SET_ONE_REG, &r) ? -errno : 0;
+}
+
+/* Route source @irq to server 0 / EQ_PRIO and trigger it once */
+static int fire(struct guest *g, int irq, __u32 eisn)
+{
+	int r = src_set(g->x.dev, irq, 0);
+
+	if (!r)
+		r = src_cfg(g->x.dev, irq, 0, EQ_PRIO, false, eisn);
+	if (r)
+		return r;
+	esb_set_pq(g->esb, irq, 0);
+	esb_trigger(g->esb, irq);
+	return 0;
+}
+
+FIXTURE(run) {
+	struct guest g;
+};
+
+FIXTURE_SETUP(run)
+{
+	const char *why = xive_unavailable();
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, guest_open(&self->g, 1));
+	ASSERT_EQ(0, eq_set(self->g.x.dev, 0, EQ_PRIO, EQ_GPA));
+}
+
+FIXTURE_TEARDOWN(run)
+{
+	guest_close(&self->g);
+}
+
+/* The guest reads the queue entry of a source fired before it ran */
+TEST_F(run, guest_reads_queue)
+{
+	const __u32 code[] = {
+		LIS(5, EQ_GPA >> 16),
+		LWBRX(4, 0, 5),
+		LI(3, H_READ_EQ),
+		SC1,
+		LI(3, H_DONE),
+		SC1,
+		B_SELF,
+	};
+	struct guest *g = &self->g;
+	struct kvm_ppc_xive_eq eq;
+
+	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
+	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
+	ASSERT_EQ(0, fire(g, 3, 0x1234));
+
+	ASSERT_EQ(0, vcpu_run(g, 0));
+	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason)
+		TH_LOG("exit reason %u", g->run[0]->exit_reason);
+	EXPECT_EQ(H_READ_EQ, g->run[0]->papr_hcall.nr);
+	EXPECT_EQ(0x80001234, gpr(g, 0, 4));
+
+	g->run[0]->papr_hcall.ret = 0;
+	ASSERT_EQ(0, vcpu_run(g, 0));
+	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason);
+	EXPECT_EQ(H_DONE, g->run[0]->papr_hcall.nr);
+
+	/* the queue did not move while the guest ran */
+	ASSERT_EQ(0, eq_get(g->x.dev, 0, EQ_PRIO, &eq));
+	EXPECT_EQ(1, eq.qindex);
+	EXPECT_EQ(1, eq.qtoggle);
+}
+
+/*
+ * A source fired while the vCPU is not running reaches it through the
+ * escalation path: once the vCPU runs with CPPR 0xff and enables
+ * external interrupts, it takes the interrupt at 0x500.  With CPPR 0 it
+ * does not.
+ */
+static void external_irq(struct __test_metadata *_metadata, struct guest *g,
+			 __u8 cppr, __u64 want_hcall)
+{
+	const __u32 code[] = {
+		LI(9, 0),
+		ORI(9, 9, 0x8002),	/* MSR_EE | MSR_RI */
+		LI(7, 0),
+		MTMSRD_L1(9),
+		ADDI(7, 7, 1),		/* spin a little with EE on */
+		CMPWI(7, 0x4000),
+		BLT(-8),
+		LI(3, H_NO_IRQ),
+		SC1,
+		B_SELF,
+	};
+	const __u32 vec[] = {
+		LI(3, H_EXTERNAL),
+		MFSRR0(4),
+		SC1,
+		B_SELF,
+	};
+	__u8 vp[16] = { 0 };
+	struct kvm_ppc_xive_eq eq;
+
+	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
+	put_code(g, EXT_VEC, vec, sizeof(vec) / sizeof(vec[0]));
+	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
+
+	/* OS ring word 0 as the TIMA holds it: NSR, CPPR, IPB, ... */
+	vp[1] = cppr;
+	ASSERT_EQ(0, vp_set(g->x.vcpu[0], vp));
+	ASSERT_EQ(0, fire(g, 5, 0x55));
+	EXPECT_EQ(0x80000055, eq_entry(g->x.mem, EQ_GPA, 0));
+
+	ASSERT_EQ(0, vcpu_run(g, 0));
+	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason)
+		TH_LOG("exit reason %u", g->run[0]->exit_reason);
+	EXPECT_EQ(want_hcall, g->run[0]->papr_hcall.nr)
+		TH_LOG("guest made hcall %#llx, srr0 %#llx",
+		       g->run[0]->papr_hcall.nr, gpr(g, 0, 4));
+	if (want_hcall == H_EXTERNAL)
+		/* interrupted inside its loop, after mtmsrd */
+		EXPECT_TRUE(gpr(g, 0, 4) >= CODE_GPA + 16 &&
+			    gpr(g, 0, 4) <= CODE_GPA + 28)
+			TH_LOG("srr0 %#llx", gpr(g, 0, 4));
+	ASSERT_EQ(0, eq_get(g->x.dev, 0, EQ_PRIO, &eq));
+	EXPECT_EQ(1, eq.qindex);
+	ASSERT_EQ(0, vp_get(g->x.vcpu[0], vp));
+	ksft_print_msg("CPPR %#x: hcall %#llx; VP word 0 after run: %02x %02x %02x %02x %02x %02x %02x %02x\n",
+		       cppr, g->run[0]->papr_hcall.nr, vp[0], vp[1], vp[2],
+		       vp[3], vp[4], vp[5], vp[6], vp[7]);
+}
+
+TEST_F(run, escalated_irq_taken)
+{
+	external_irq(_metadata, &self->g, 0xff, H_EXTERNAL);
+}
+
+TEST_F(run, escalated_irq_held_by_cppr)
+{
+	external_irq(_metadata, &self->g, 0, H_NO_IRQ);
+}
+
+/* The device is released while its vCPU runs a guest that never exits */
+struct runner {
+	struct guest *g;
+	int rc;
+	__u32 exit_reason;
+};
+
+static void on_usr1(int sig)
+{
+}
+
+static void *runner_fn(void *arg)
+{
+	struct runner *r = arg;
+
+	r->rc = vcpu_run(r->g, 0);
+	r->exit_reason = r->g->run[0]->exit_reason;
+	return NULL;
+}
+
+struct closer {
+	int fd;
+	int rc;
+	volatile int done;
+};
+
+static void *closer_fn(void *arg)
+{
+	struct closer *c = arg;
+
+	c->rc = close(c->fd);
+	c->done = 1;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(run, release_under_running_vcpu, 60)
+{
+	const __u32 spin[] = { B_SELF };
+	const __u32 code[] = { LI(3, H_DONE), SC1, B_SELF };
+	struct guest *g = &self->g;
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct runner r = { .g = g };
+	struct closer c;
+	pthread_t rt, ct;
+	int i, dev;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	put_code(g, CODE_GPA, spin, 1);
+	put_code(g, CODE_GPA + 0x100, code, 3);
+	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
+	ASSERT_EQ(0, fire(g, 1, 0x11));
+
+	/* the mapping would keep the device alive past the close */
+	munmap(g->esb, 16 * page_size());
+	g->esb = NULL;
+	ASSERT_EQ(0, pthread_create(&rt, NULL, runner_fn, &r));
+	usleep(300 * 1000);
+	c.fd = g->x.dev;
+	c.done = 0;
+	g->x.dev = -1;
+	ASSERT_EQ(0, pthread_create(&ct, NULL, closer_fn, &c));
+	usleep(300 * 1000);
+	ksft_print_msg("device close %s while the vCPU ran\n",
+		       c.done ? "completed" : "was still waiting");
+	/* kick the vCPU out of the guest until KVM_RUN returns */
+	for (i = 0; i < 500; i++) {
+		pthread_kill(rt, SIGUSR1);
+		usleep(10 * 1000);
+		if (!pthread_tryjoin_np(rt, NULL))
+			break;
+	}
+	ASSERT_GT(500, i) TH_LOG("KVM_RUN did not return");
+	ASSERT_EQ(0, pthread_join(ct, NULL));
+	EXPECT_EQ(0, c.rc);
+	EXPECT_EQ(-EINTR, r.rc);
+	EXPECT_EQ(KVM_EXIT_INTR, r.exit_reason);
+
+	/* a new device, the vCPU reconnects and runs again */
+	dev = xive_create(g->x.vm);
+	ASSERT_LE(0, dev);
+	g->x.dev = dev;
+	ASSERT_EQ(0, vcpu_connect(g->x.vcpu[0], dev, 0));
+	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA + 0x100));
+	ASSERT_EQ(0, vcpu_run(g, 0));
+	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason);
+	EXPECT_EQ(H_DONE, g->run[0]->papr_hcall.nr);
+}
+
+TEST_HARNESS_MAIN
