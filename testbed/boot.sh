@@ -18,13 +18,14 @@ trap 'rm -f "$initrd"' EXIT
 # The console goes through a pipe: the payload's output is shown as it comes,
 # the markers and the kernel log are kept for the verdict.
 # L0_ACCEL (e.g. tcg,thread=single) lets the nested-guest runs compare TCG modes;
-# L0_QEMU another QEMU build ("binary [args]", see testbed/l0-qemu-deps.sh).
+# L0_QEMU another QEMU build ("binary [args]", see testbed/l0-qemu-deps.sh);
+# L0_ARGS extra L0 QEMU arguments, e.g. a PHB + NVMe (testbed/pt-check.sh).
 # shellcheck disable=SC2086
 timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} -M powernv9 -cpu power9 \
 	${L0_ACCEL:+-accel "$L0_ACCEL"} \
 	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 	-serial mon:stdio -device ipmi-bmc-sim,id=bmc0 \
-	-device isa-ipmi-bt,bmc=bmc0,irq=10 \
+	-device isa-ipmi-bt,bmc=bmc0,irq=10 ${L0_ARGS:-} \
 	-kernel "$VMLINUX" -initrd "$initrd" \
 	-append "console=hvc0 quiet powersave=off ${APPEND:-}" </dev/null |
 	tr -d '\r' | tee "$log" |
