@@ -1,0 +1,60 @@
+#!/bin/bash
+# make check-passthrough: boot the emulated host (ours, or REF=1 the
+# distro's modules) with an NVMe controller on a PHB, run the passthrough
+# scenario (testbed/guest/pt-scenario.sh) in it and print its TAP-like
+# lines, then "N passed, M failed[, K stalled][, X xfail]".  Nothing is
+# retried; a STALL (timeout) is reported apart from a FAIL.
+# Env: CYCLES (unmap/map cycles per phase), TSCALE, LOG.
+set -uo pipefail
+: "${SMP:=2}" "${MEM:=4G}" "${TIMEOUT:=1500}"
+export SMP MEM TIMEOUT
+. "$(dirname "$0")/lib.sh"
+
+t0=$(date +%s)
+extra=$("$(dirname "$0")/pt-image.sh") || die "passthrough payload build failed"
+pl=$(mktemp -d "$WORK/payload.XXXXXX")
+disk=$(mktemp "$WORK/nvme.XXXXXX")
+trap 'rm -rf "$pl" "$disk"' EXIT
+# 8 MiB: a signature the hosts and the guest check, then data for reads.
+{ printf 'XIVE-PT-DISK-L0.'; head -c $((8 * 1024 * 1024 - 16)) /dev/urandom; } > "$disk"
+cp "$TOP/testbed/guest/pt-scenario.sh" "$pl/scenario.sh"
+printf '%s\n' "$BAD_LOG" > "$pl/badlog"
+{
+	echo '#!/bin/sh'
+	for v in CYCLES TSCALE GMEM; do
+		[ -n "${!v:-}" ] && printf "export %s='%s'\n" "$v" "${!v}"
+	done
+	echo 'exec sh ./scenario.sh'
+} > "$pl/run"
+chmod +x "$pl/run"
+
+# PHB4 + root port + NVMe; snapshot=on: the image is never written.
+export L0_ARGS="-device pnv-phb,chip-id=0,index=0,id=pcie.0
+ -device pnv-phb-root-port,bus=pcie.0,id=rp0,chassis=1,slot=1
+ -drive if=none,id=nvd0,file=$disk,format=raw,snapshot=on
+ -device nvme,bus=rp0,drive=nvd0,serial=xive-pt"
+log=${LOG:-$WORK/check-passthrough-$FLAVOUR.log}
+echo "testbed: passthrough scenario on the $FLAVOUR modules (L0: -smp $SMP -m $MEM, NVMe on a PHB; log $log)"
+EXTRA_INITRD=$extra "$(dirname "$0")/boot.sh" "$pl" "$log"
+rc=$?
+
+lockup=$(grep -m1 -E 'soft lockup|hard LOCKUP|rcu: INFO: rcu_sched detected stalls' "$log" |
+	 sed 's/^\[ *[0-9.]*\] //')
+awk -v rc="$rc" -v secs="$(( $(date +%s) - t0 ))" -v lockup="$lockup" '
+	/^@@DMESG-BEGIN/	{ exit }
+	/^ok - .*# XFAIL/	{ xfail++; passed++; next }
+	/^ok - /		{ passed++; next }
+	/^not ok - .*# STALL/	{ stalled++; failed++; next }
+	/^not ok - /		{ failed++; next }
+	END {
+		if (rc == 3) { print "not ok - emulated host finished # STALL: hung (status 3)"; stalled++; failed++ }
+		else if (rc == 5 && lockup != "") { print "not ok - emulated host kernel log clean # FAIL: LOCKUP: " lockup; failed++ }
+		else if (rc == 5) { print "not ok - emulated host kernel log clean # FAIL"; failed++ }
+		else if (rc != 0 && failed == 0) { print "not ok - run # FAIL: status " rc; failed++ }
+		else if (rc == 0) { print "ok - emulated host kernel log clean"; passed++ }
+		line = passed + 0 " passed, " failed + 0 " failed"
+		if (stalled) line = line " (" stalled " stalled)"
+		if (xfail) line = line ", " xfail " expected upstream difference(s)"
+		print line " in " secs " s"
+		exit failed > 0
+	}' "$log"
