@@ -83,6 +83,48 @@ TEST(create_beside_xics_eexist)
 	close(vm);
 }
 
+/* A refused creation leaves the VM able to create the device later */
+TEST(create_after_refused_create)
+{
+	struct kvm_create_device xics = { .type = KVM_DEV_TYPE_XICS };
+	int vm, dev, dev2;
+
+	REQUIRE_XIVE();
+	vm = vm_create();
+	ASSERT_LE(0, vm);
+	ASSERT_EQ(0, ioctl(vm, KVM_CREATE_DEVICE, &xics));
+	EXPECT_EQ(-EEXIST, xive_create(vm));
+	close(xics.fd);
+	dev = xive_create(vm);
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(-EEXIST, xive_create(vm));
+	close(dev);
+	dev2 = xive_create(vm);
+	ASSERT_LE(0, dev2);
+	EXPECT_EQ(0, src_set(dev2, 0, 0));
+	close(dev2);
+	close(vm);
+}
+
+TEST(attr_struct_efault)
+{
+	int vm, dev;
+
+	REQUIRE_XIVE();
+	vm = vm_create();
+	ASSERT_LE(0, vm);
+	dev = xive_create(vm);
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(-1, ioctl(dev, KVM_SET_DEVICE_ATTR, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(dev, KVM_GET_DEVICE_ATTR, (void *)0x10));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(dev, KVM_HAS_DEVICE_ATTR, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	close(dev);
+	close(vm);
+}
+
 TEST(recreate_after_close)
 {
 	int vm, dev, vcpu, i;
@@ -317,9 +359,7 @@ TEST(connect_server_too_large)
 	int vm, dev, vcpu, max_id, r;
 
 	REQUIRE_XIVE();
-	if (xive_upstream() && !xive_run_known_crashers())
-		SKIP(return, "XFAIL: upstream packs server %u with a user-reachable WARN_ONCE (kvmppc_pack_vcpu_id), not run",
-		     16384);
+	NOT_ON_UPSTREAM("XFAIL: ", "WARN on a user-reachable path: upstream packs server 16384 with WARN_ONCE in kvmppc_pack_vcpu_id() and connects it to VP 0 (measured), not run");
 	max_id = kvm_check_cap(KVM_CAP_MAX_VCPU_ID);
 	ASSERT_LT(0, max_id);
 	vm = vm_create();
@@ -481,8 +521,7 @@ TEST(all_prios_one_vcpu)
 	int prio;
 
 	REQUIRE_XIVE();
-	if (xive_upstream() && !xive_run_known_crashers())
-		SKIP(return, "not run on upstream: a 2nd priority EQ on one vCPU gets EBUSY and the release oopses");
+	NOT_ON_UPSTREAM("", "not run on upstream: a 2nd priority EQ on one vCPU gets EBUSY and the release oopses (measured)");
 	ASSERT_EQ(0, xvm_open(&x, 1, true));
 	ASSERT_EQ(0, src_set(x.dev, 3, 0));
 	for (prio = 0; prio <= 6; prio++) {

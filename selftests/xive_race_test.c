@@ -232,8 +232,7 @@ TEST_F(race, faults_vs_source_creation)
 	long t_end;
 	void *esb;
 
-	if (xive_upstream() && !xive_run_known_crashers())
-		SKIP(return, "not run on upstream: GRP_SOURCE sleeps under the block lock its ESB fault spins on (soft lockup)");
+	NOT_ON_UPSTREAM("", "not run on upstream: GRP_SOURCE sleeps under the block lock its ESB fault spins on (soft lockup, measured)");
 	esb = esb_map(self->x.dev, nr);
 	ASSERT_NE(MAP_FAILED, esb);
 	start_readers(rd, 2, esb, nr);
@@ -304,6 +303,83 @@ TEST_F(race, faults_vs_close_and_munmap)
 			TH_LOG("round %d", round);
 		EXPECT_EQ(0, v) TH_LOG("round %d", round);
 	}
+}
+
+/*
+ * The guest memory map changes under queue configuration and syncs:
+ * the slot holding the queues is deleted and added back.
+ */
+struct slotter {
+	int vm;
+	void *mem;
+	unsigned long flips;
+};
+
+static void *slot_flipper(void *arg)
+{
+	struct slotter *s = arg;
+	struct kvm_userspace_memory_region r = {
+		.slot = 0, .guest_phys_addr = 0,
+		.userspace_addr = (uintptr_t)s->mem,
+	};
+
+	while (!stop) {
+		r.memory_size = 0;
+		ioctl(s->vm, KVM_SET_USER_MEMORY_REGION, &r);
+		r.memory_size = GUEST_MEM_SIZE;
+		ioctl(s->vm, KVM_SET_USER_MEMORY_REGION, &r);
+		s->flips++;
+	}
+	return NULL;
+}
+
+TEST_F(race, eq_config_vs_memslot_changes)
+{
+	struct slotter sl = { .vm = self->x.vm, .mem = self->x.mem };
+	unsigned long ok = 0, einval = 0, other = 0, ops = 0;
+	unsigned int seed = 11;
+	int d = self->x.dev, r;
+	pthread_t t;
+	long t_end;
+
+	ASSERT_EQ(0, src_set(d, 0, 0));
+	ASSERT_EQ(0, pthread_create(&t, NULL, slot_flipper, &sl));
+	t_end = now_ms() + RACE_MS;
+	while (now_ms() < t_end) {
+		switch (rnd(&seed) % 4) {
+		case 0:
+		case 1:
+			r = eq_set(d, rnd(&seed) & 1, EQ_PRIO,
+				   EQ_GPA * (1 + rnd(&seed) % 16));
+			if (!r)
+				ok++;
+			else if (r == -EINVAL)
+				einval++;	/* the slot was gone */
+			else
+				other++;
+			break;
+		case 2:
+			r = xive_ctrl(d, KVM_DEV_XIVE_EQ_SYNC);
+			if (r)
+				other++;
+			break;
+		default:
+			r = eq_reset(d, rnd(&seed) & 1, EQ_PRIO);
+			if (r)
+				other++;
+			break;
+		}
+		ops++;
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	ksft_print_msg("memslot race: %lu ops, %lu EQ sets ok, %lu EINVAL (no slot), %lu other errors, %lu slot flips\n",
+		       ops, ok, einval, other, sl.flips);
+	EXPECT_EQ(0, other);
+	EXPECT_LT(0, ok + einval);
+	/* with the slot back, the queue works */
+	ASSERT_EQ(0, eq_set(d, 0, EQ_PRIO, EQ_GPA));
+	EXPECT_EQ(0, xive_ctrl(d, KVM_DEV_XIVE_EQ_SYNC));
 }
 
 /* vCPUs connect while the device is being released */

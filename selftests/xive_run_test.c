@@ -21,6 +21,7 @@
 #define H_DONE		0x7f04
 #define H_EXTERNAL	0x7f0c
 #define H_NO_IRQ	0x7f10
+#define H_VECTOR(v)	(0x7e00 | ((v) >> 6))	/* unexpected interrupt */
 
 #define MSR_SF		(1ULL << 63)
 #define MSR_ME		(1ULL << 12)
@@ -35,6 +36,7 @@
 #define LWBRX(d, a, b)	(0x7c00042c | (d) << 21 | (a) << 16 | (b) << 11)
 #define MTMSRD_L1(s)	(0x7c010164 | (s) << 21)
 #define MFSRR0(d)	(0x7c1a02a6 | (d) << 21)
+#define MTDEC(s)	(0x7c1603a6 | (s) << 21)
 #define CMPWI(a, i)	(0x2c000000 | (a) << 16 | ((i) & 0xffff))
 #define BLT(off)	(0x41800000 | ((off) & 0xfffc))
 #define SC1		0x44000022
@@ -52,6 +54,23 @@ static void put_code(struct guest *g, __u64 gpa, const __u32 *insns, int n)
 	memcpy(g->x.mem + gpa, insns, n * sizeof(*insns));
 }
 
+/*
+ * Every interrupt vector but 0x500 reports itself with an hcall, so that
+ * a stray interrupt shows up as a wrong hcall number, not as a guest
+ * spinning on zeroed memory.
+ */
+static void put_trap_vectors(struct guest *g)
+{
+	__u64 v;
+
+	for (v = 0x100; v < 0x1000; v += 0x80) {
+		__u32 trap[] = { LI(3, H_VECTOR(v)), MFSRR0(4), SC1, B_SELF };
+
+		if (v != 0x500)
+			memcpy(g->x.mem + v, trap, sizeof(trap));
+	}
+}
+
 static int vcpu_setup(struct guest *g, int i, __u64 pc)
 {
 	struct kvm_regs regs;
@@ -63,6 +82,7 @@ static int vcpu_setup(struct guest *g, int i, __u64 pc)
 	if (ioctl(g->x.vcpu[i], KVM_GET_ONE_REG, &r))
 		return -errno;
 	lpcr |= LPCR_ILE;	/* interrupts run little-endian */
+	put_trap_vectors(g);
 	if (ioctl(g->x.vcpu[i], KVM_SET_ONE_REG, &r))
 		return -errno;
 	if (ioctl(g->x.vcpu[i], KVM_GET_REGS, &regs))
@@ -227,15 +247,17 @@ TEST_F(run, guest_reads_queue)
  * does not.
  */
 static void external_irq(struct __test_metadata *_metadata, struct guest *g,
-			 __u8 cppr, __u64 want_hcall)
+			 __u8 cppr, __u64 want_hcall, int spins)
 {
 	const __u32 code[] = {
+		LIS(8, 0x7fff),		/* no decrementer interrupt for a while */
+		MTDEC(8),
 		LI(9, 0),
 		ORI(9, 9, 0x8002),	/* MSR_EE | MSR_RI */
 		LI(7, 0),
 		MTMSRD_L1(9),
 		ADDI(7, 7, 1),		/* spin a little with EE on */
-		CMPWI(7, 0x4000),
+		CMPWI(7, spins),
 		BLT(-8),
 		LI(3, H_NO_IRQ),
 		SC1,
@@ -249,6 +271,7 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 	};
 	__u8 vp[16] = { 0 };
 	struct kvm_ppc_xive_eq eq;
+	long t0, t1;
 
 	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
 	put_code(g, EXT_VEC, vec, sizeof(vec) / sizeof(vec[0]));
@@ -260,7 +283,9 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 	ASSERT_EQ(0, fire(g, 5, 0x55));
 	EXPECT_EQ(0x80000055, eq_entry(g->x.mem, EQ_GPA, 0));
 
+	t0 = now_ms();
 	ASSERT_EQ(0, vcpu_run(g, 0));
+	t1 = now_ms();
 	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason)
 		TH_LOG("exit reason %u", g->run[0]->exit_reason);
 	EXPECT_EQ(want_hcall, g->run[0]->papr_hcall.nr)
@@ -268,37 +293,36 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 		       g->run[0]->papr_hcall.nr, gpr(g, 0, 4));
 	if (want_hcall == H_EXTERNAL)
 		/* interrupted inside its loop, after mtmsrd */
-		EXPECT_TRUE(gpr(g, 0, 4) >= CODE_GPA + 16 &&
-			    gpr(g, 0, 4) <= CODE_GPA + 28)
+		EXPECT_TRUE(gpr(g, 0, 4) >= CODE_GPA + 24 &&
+			    gpr(g, 0, 4) <= CODE_GPA + 36)
 			TH_LOG("srr0 %#llx", gpr(g, 0, 4));
 	ASSERT_EQ(0, eq_get(g->x.dev, 0, EQ_PRIO, &eq));
 	EXPECT_EQ(1, eq.qindex);
 	ASSERT_EQ(0, vp_get(g->x.vcpu[0], vp));
-	ksft_print_msg("CPPR %#x: hcall %#llx; VP word 0 after run: %02x %02x %02x %02x %02x %02x %02x %02x\n",
-		       cppr, g->run[0]->papr_hcall.nr, vp[0], vp[1], vp[2],
-		       vp[3], vp[4], vp[5], vp[6], vp[7]);
+	ksft_print_msg("CPPR %#x, %d guest loop iterations: hcall %#llx after %ld ms; VP word 0 after run: %02x %02x %02x %02x %02x %02x %02x %02x\n",
+		       cppr, spins, g->run[0]->papr_hcall.nr, t1 - t0, vp[0],
+		       vp[1], vp[2], vp[3], vp[4], vp[5], vp[6], vp[7]);
 }
 
 TEST_F(run, escalated_irq_taken)
 {
-	external_irq(_metadata, &self->g, 0xff, H_EXTERNAL);
+	external_irq(_metadata, &self->g, 0xff, H_EXTERNAL, 0x4000);
 }
 
 TEST_F(run, escalated_irq_held_by_cppr)
 {
-	external_irq(_metadata, &self->g, 0, H_NO_IRQ);
+	external_irq(_metadata, &self->g, 0, H_NO_IRQ, 0x4000);
 }
 
-/* The device is released while its vCPU runs a guest that never exits */
+/*
+ * A source fired while the vCPU is running in the guest: the guest spins
+ * with external interrupts enabled and only the interrupt gets it out.
+ */
 struct runner {
 	struct guest *g;
 	int rc;
 	__u32 exit_reason;
 };
-
-static void on_usr1(int sig)
-{
-}
 
 static void *runner_fn(void *arg)
 {
@@ -309,6 +333,71 @@ static void *runner_fn(void *arg)
 	return NULL;
 }
 
+static void on_usr1(int sig)
+{
+}
+
+TEST_F_TIMEOUT(run, irq_while_running, 60)
+{
+	const __u32 code[] = {
+		LIS(8, 0x7fff),		/* no decrementer interrupt for a while */
+		MTDEC(8),
+		LI(9, 0),
+		ORI(9, 9, 0x8002),	/* MSR_EE | MSR_RI */
+		MTMSRD_L1(9),
+		B_SELF,
+	};
+	const __u32 vec[] = {
+		LI(3, H_EXTERNAL),
+		MFSRR0(4),
+		SC1,
+		B_SELF,
+	};
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct guest *g = &self->g;
+	struct runner r = { .g = g };
+	__u8 vp[16] = { 0 };
+	pthread_t rt;
+	int i;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
+	put_code(g, EXT_VEC, vec, sizeof(vec) / sizeof(vec[0]));
+	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
+	vp[1] = 0xff;		/* CPPR */
+	ASSERT_EQ(0, vp_set(g->x.vcpu[0], vp));
+	ASSERT_EQ(0, src_set(g->x.dev, 6, 0));
+	ASSERT_EQ(0, src_cfg(g->x.dev, 6, 0, EQ_PRIO, false, 0x66));
+	esb_set_pq(g->esb, 6, 0);
+
+	ASSERT_EQ(0, pthread_create(&rt, NULL, runner_fn, &r));
+	usleep(300 * 1000);
+	/* still spinning: nothing was pending */
+	EXPECT_NE(0, pthread_tryjoin_np(rt, NULL));
+	esb_trigger(g->esb, 6);
+	for (i = 0; i < 500; i++) {
+		usleep(10 * 1000);
+		if (!pthread_tryjoin_np(rt, NULL))
+			break;
+	}
+	if (i == 500) {
+		/* get the vCPU out before failing */
+		while (pthread_tryjoin_np(rt, NULL)) {
+			pthread_kill(rt, SIGUSR1);
+			usleep(10 * 1000);
+		}
+	}
+	ASSERT_GT(500, i) TH_LOG("the guest never took the interrupt");
+	ksft_print_msg("interrupt taken %d ms after the trigger\n", i * 10);
+	ASSERT_EQ(0, r.rc);
+	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, r.exit_reason);
+	EXPECT_EQ(H_EXTERNAL, g->run[0]->papr_hcall.nr);
+	EXPECT_EQ(CODE_GPA + 20, gpr(g, 0, 4));
+	EXPECT_EQ(0x80000066, eq_entry(g->x.mem, EQ_GPA, 0));
+}
+
+/* The device is released while its vCPU runs a guest that never exits */
 struct closer {
 	int fd;
 	int rc;
