@@ -277,6 +277,17 @@ TEST(connect_errors)
 	EXPECT_EQ(-EPERM, vcpu_connect(v0, v1, 0));
 	/* another VM's device */
 	EXPECT_EQ(-EPERM, vcpu_connect(v0, dev2, 0));
+	/* a device of another type */
+	{
+		struct kvm_create_device xics = { .type = KVM_DEV_TYPE_XICS };
+		int vm3 = vm_create();
+
+		ASSERT_LE(0, vm3);
+		ASSERT_EQ(0, ioctl(vm3, KVM_CREATE_DEVICE, &xics));
+		EXPECT_EQ(-EPERM, vcpu_connect(v0, xics.fd, 0));
+		close(xics.fd);
+		close(vm3);
+	}
 
 	ASSERT_EQ(0, vcpu_connect(v0, dev, 0));
 	/* already connected, to any server */
