@@ -32,19 +32,29 @@ ROWS = [
     ("setup_1024_ms", "Source setup, 1024 sources", "ms", "ratio", 0.7),
     ("setup_4096_ms", "Source setup, 4096 sources", "ms", "ratio", 0.7),
     ("setup_16384_ms", "Source setup, 16384 sources", "ms", "ratio", 0.7),
+    ("split_source_new_us", "  per source: GRP_SOURCE of a new source (IPI alloc, ESB data, mask)",
+     "µs", None, None),
+    ("split_config_us", "  per source: SOURCE_CONFIG to a vCPU queue", "µs", None, None),
+    ("split_source_again_us", "  per source: GRP_SOURCE of an existing source (mask only)",
+     "µs", None, None),
+    ("split_has_attr_us", "  per source: ioctl floor (KVM_HAS_DEVICE_ATTR)", "µs", None, None),
     ("reset_4096_ms", "CTRL/RESET, 4096 configured sources, 4 vCPUs", "ms", "ratio", 1.0),
     ("mig_total_ms", "Migration cycle, 4096 sources, 4 vCPUs (save + restore)",
      "ms", "ratio", 1.0),
     ("mig_save_ms", "  of which save: EQ_SYNC, EQ get, VP_STATE get", "ms", None, None),
     ("mig_restore_ms", "  of which restore: EQ set, sources, VP_STATE set", "ms", None, None),
+    ("release_4096_ms", "Release (close) of a device with 4096 routed sources, 4 vCPUs",
+     "ms", None, None),
     ("lifecycle_ms", "Device create + 4 vCPU connect + release, per cycle",
      "ms", None, None),
-    ("mem_free_kb", "Kernel memory per 4096 sources: free pages (incl. per-CPU lists)",
-     "KiB", "ratio", 1.0),
-    ("mem_slab_kb", "  Slab delta", "KiB", None, None),
-    ("mem_vmalloc_kb", "  VmallocUsed delta", "KiB", None, None),
-    ("mem_memfree_kb", "  MemFree delta (moves by whole per-CPU batches)", "KiB",
-     None, None),
+    ("mem_free_kb_16384", "Kernel memory per 4096 sources: free pages taken "
+     "(incl. per-CPU lists) over 16384 sources, ÷4", "KiB", "ratio", 1.0),
+    ("mem_free_kb", "  same, over 4096 sources", "KiB", None, None),
+    ("mem_free_kb_1024", "  same, over 1024 sources (×4)", "KiB", None, None),
+    ("mem_slab_kb", "  Slab delta, 4096 sources", "KiB", None, None),
+    ("mem_vmalloc_kb", "  VmallocUsed delta, 4096 sources", "KiB", None, None),
+    ("mem_memfree_kb", "  MemFree delta, 4096 sources (moves by whole per-CPU batches)",
+     "KiB", None, None),
     ("xvm_refaults", "Cross-VM refaults in VM B (A: RESET, re-create, close)",
      "faults", "abs", 0),
     ("xvm_refaults_reset", "  after A's CTRL/RESET", "faults", None, None),
@@ -61,6 +71,7 @@ PHASES = [
     ("setup_4096", "source setup, 4096", 4096, "source"),
     ("migration", "migration cycle, 4096", 4096, "source"),
     ("reset", "CTRL/RESET, 4096", 4096, "source"),
+    ("release", "release, 4096 routed sources", 4096, "source"),
     ("lifecycle", "create + 4 connects + release", 1, "cycle"),
 ]
 
@@ -134,6 +145,8 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--boot-seconds", type=int, default=0)
+    ap.add_argument("--clock", default="wall")
+    ap.add_argument("--qemu", default="")
     a = ap.parse_args()
     top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     samples, counts, opal, config, timed, fails = parse(a.log)
@@ -145,7 +158,10 @@ def main():
         return 1
     names = opal_names(top)
 
-    med = {f: {k: statistics.median(v) for k, v in samples[f].items()} for f in FLAVOURS}
+    # Memory is averaged over the cycles (allocator state makes single
+    # samples jump by whole pages); everything else is a median.
+    med = {f: {k: (statistics.mean(v) if k.startswith("mem_") else statistics.median(v))
+               for k, v in samples[f].items()} for f in FLAVOURS}
 
     # Deterministic counts shown beside each metric
     def opal_per(f, ph, unit_div):
@@ -182,6 +198,10 @@ def main():
                 parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
         if key == "reset_4096_ms":
             u, o = opal_per("upstream", "reset", 1), opal_per("ours", "reset", 1)
+            if u is not None and o is not None:
+                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+        if key == "release_4096_ms":
+            u, o = opal_per("upstream", "release", 1), opal_per("ours", "release", 1)
             if u is not None and o is not None:
                 parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
         if key == "lifecycle_ms":
@@ -250,12 +270,26 @@ def main():
     md.append("Reproduce: `make bench` (one boot of the emulated POWER9 host, "
               "`qemu-system-ppc64 -M powernv9`, TCG; Debian 12 kernel 6.1.0-50).  "
               "Generated %s by bench/report.py from the boot's console log.\n" % now)
+    if a.clock == "icount":
+        md.append("Clock: %s with `-icount shift=0,sleep=off`: the emulated CPU's "
+                  "time advances by exactly 1 ns per emulated instruction (kernel, "
+                  "firmware and program alike), so the figures are deterministic "
+                  "instruction-time costs, independent of the load on the machine that "
+                  "runs QEMU (repetitions agree within ~2%%).  What they do not model: "
+                  "the latency of MMIO (ESB/TIMA loads) and of the interrupt "
+                  "controller itself, which costs one instruction here.  "
+                  "`BENCH_CLOCK=wall make bench` times with the testbed's QEMU "
+                  "and real time instead (noisy on a shared machine).\n" % a.qemu)
+    else:
+        md.append("Clock: wall time of %s (TCG) without icount: emulated time follows "
+                  "real time, so the load of the machine running QEMU shows up as "
+                  "noise (see the min/max in results.csv).\n" % (a.qemu or "QEMU"))
     md.append("Method: the same static program (bench/xive_bench.c) runs against each "
               "module set in turn, `rmmod kvm-hv kvm` + `insmod` in between, "
               "%s rounds alternating which set goes first, %s repetitions per run: "
               "every figure is the median of %s samples per set (the distribution "
-              "is in results.csv).  Times are wall-clock (CLOCK_MONOTONIC) inside the "
-              "emulated host, so only the ratios mean something; counts are exact.  "
+              "is in results.csv; memory rows are means).  Times are CLOCK_MONOTONIC "
+              "inside the emulated host: only the ratios mean something; counts are exact.  "
               "`make bench` took %d s in all (boot of the emulated host %d s, timed "
               "rounds %.0f s).\n"
               % (config.get("rounds", "?"), config.get("reps", "?"),
