@@ -1264,6 +1264,37 @@ static void xn_free_sources(struct kvmppc_xive *xive)
 }
 
 /*
+ * PHB interrupts still passed through to the guest go back to the host
+ * now, as kvmppc_xive_clr_mapped() does when VFIO lets go of them: once
+ * kvm->arch.xive is cleared, that later call can no longer find us, and
+ * the host driver would never see its interrupt again.
+ */
+static void xn_return_passthrough(struct kvm *kvm, struct kvmppc_xive *xive)
+{
+	unsigned int virq;
+	int i, j;
+
+	lockdep_assert_held(&kvm->lock);	/* excludes set/clr_mapped */
+
+	for (i = 0; i <= xive->max_sbid; i++) {
+		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
+
+		if (!sb)
+			continue;
+		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
+			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
+
+			if (!state->pt_number)
+				continue;
+			virq = irq_find_mapping(irq_get_default_host(),
+						state->pt_number);
+			if (virq)
+				kvmppc_xive_clr_mapped(kvm, state->number, virq);
+		}
+	}
+}
+
+/*
  * Called with kvm->lock held when the last reference to the device fd is
  * gone.  vCPUs may still exist and run, mappings may still exist.
  */
@@ -1285,6 +1316,8 @@ static void xn_release(struct kvm_device *dev)
 	xn->released = true;
 	up_write(&xn->teardown);
 	unmap_mapping_range(xn->inode->i_mapping, 0, 0, 1);
+
+	xn_return_passthrough(kvm, xive);
 
 	/* vcpu->mutex: no KVM_RUN nor VP_STATE access while we tear down */
 	kvm_for_each_vcpu(i, vcpu, kvm) {
