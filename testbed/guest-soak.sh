@@ -18,7 +18,7 @@ for i in $(seq "$n"); do
 	secs=$(( $(date +%s) - t0 ))
 	if grep -qE 'soft lockup|hard LOCKUP|rcu_sched self-detected|rcu: INFO|hung_task' "$out/run$i.log"; then
 		what=lockup
-	elif grep -q 'HANG' "$out/run$i.out"; then what=hang
+	elif grep -q '^testbed: HANG' "$out/run$i.out"; then what=hang
 	elif grep -q '# STALL' "$out/run$i.out"; then what=stall
 	elif [ $rc = 0 ]; then what=pass
 	else what=fail

@@ -1,10 +1,10 @@
 #!/bin/bash
 # Fetch a newer QEMU for the emulated host (L0) without installing it:
 # Debian's bookworm-backports qemu-system-ppc 10.0 (amd64, built against
-# bookworm's libraries, so it runs from its unpacked folder).  QEMU 7.2's
-# TCG loses the emulated host's timer interrupts now and then under nested
-# KVM (see the report in testbed/guest-soak.sh runs); 10.0 is the candidate
-# fix.  The backports index is read through a private apt configuration; the
+# bookworm's libraries, so it runs from its unpacked folder).  Under QEMU
+# 7.2 an emulated host CPU stops making progress in most nested-KVM runs
+# (lockups, RCU stalls; measured with testbed/guest-soak.sh), not under 10.0.
+# The backports index is read through a private apt configuration; the
 # system's apt sources are not touched.  Prints the L0_QEMU value to use.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
