@@ -108,6 +108,94 @@ TEST_F_TIMEOUT(lc, many_vms, 300)
 	EXPECT_LT(slab1 - slab0, 4 * 1024);
 }
 
+/*
+ * Many VMs alive at once, each with a vCPU connected.  With the default
+ * NR_SERVERS each device takes a VP block of KVM_MAX_VCPUS: the VP space
+ * may run out (ENOSPC, and nothing else).  A device whose VP allocation
+ * failed must stay usable: with a smaller NR_SERVERS it connects.  With
+ * NR_SERVERS = 1 many more VMs fit.
+ */
+#define MAX_ALIVE	160
+
+struct alive {
+	int vm, dev, vcpu;
+};
+
+static int alive_open(struct alive *a, __u32 nr_servers)
+{
+	int r;
+
+	a->dev = a->vcpu = -1;
+	a->vm = vm_create();
+	if (a->vm < 0)
+		return a->vm;
+	a->dev = xive_create(a->vm);
+	if (a->dev < 0)
+		return a->dev;
+	if (nr_servers) {
+		r = xive_nr_servers(a->dev, nr_servers);
+		if (r)
+			return r;
+	}
+	a->vcpu = vcpu_create(a->vm, 0);
+	if (a->vcpu < 0)
+		return a->vcpu;
+	return vcpu_connect(a->vcpu, a->dev, 0);
+}
+
+static void alive_close(struct alive *a)
+{
+	if (a->vcpu >= 0)
+		close(a->vcpu);
+	if (a->dev >= 0)
+		close(a->dev);
+	if (a->vm >= 0)
+		close(a->vm);
+	a->vm = a->dev = a->vcpu = -1;
+}
+
+TEST_F_TIMEOUT(lc, vp_space, 300)
+{
+	struct rlimit rl = { 4096, 4096 };
+	struct alive a[MAX_ALIVE];
+	int n, i, r, full = -1;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	for (n = 0; n < MAX_ALIVE; n++) {
+		r = alive_open(&a[n], 0);
+		if (r == -ENOSPC) {
+			full = n;
+			break;
+		}
+		ASSERT_EQ(0, r) TH_LOG("VM %d: %s", n, strerror(-r));
+	}
+	ksft_print_msg("VMs alive with a default-size VP block each: %d%s\n",
+		       full < 0 ? n : full,
+		       full < 0 ? " (VP space not exhausted)" : ", then ENOSPC");
+	if (full >= 0) {
+		/* the failed device is still there and usable */
+		EXPECT_EQ(-ENOSPC, vcpu_connect(a[full].vcpu, a[full].dev, 0));
+		EXPECT_EQ(0, xive_nr_servers(a[full].dev, 1));
+		EXPECT_EQ(0, vcpu_connect(a[full].vcpu, a[full].dev, 0));
+		EXPECT_EQ(0, src_set(a[full].dev, 0, 0));
+		/* freeing one block makes room for another */
+		alive_close(&a[0]);
+		EXPECT_EQ(0, alive_open(&a[0], 0));
+		n = full + 1;
+	}
+	for (i = 0; i < n; i++)
+		alive_close(&a[i]);
+
+	/* one VP each: VP space is no limit here */
+	for (n = 0; n < MAX_ALIVE; n++) {
+		r = alive_open(&a[n], 1);
+		ASSERT_EQ(0, r) TH_LOG("VM %d with NR_SERVERS=1: %s", n,
+				       strerror(-r));
+	}
+	for (i = 0; i < n; i++)
+		alive_close(&a[i]);
+}
+
 /* Release and create again in one VM, vCPUs reconnecting each time */
 TEST_F_TIMEOUT(lc, recreate_in_one_vm, 120)
 {
