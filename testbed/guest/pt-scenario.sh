@@ -16,7 +16,7 @@
 export PATH=/bin:/sbin:/usr/bin
 : "${CYCLES:=10}"
 : "${TSCALE:=1}"
-: "${GMEM:=384M}"
+: "${GMEM:=512M}"
 T=/tmp/pt
 mkdir -p $T
 DBG=/sys/kernel/debug/kvm
@@ -51,10 +51,20 @@ loadmods() {	# dir
 		insmod $1/$m.ko || { echo "insmod $m failed"; return 1; }
 	done
 }
-host_intr() {	# pattern: "hwirq:count" of the host's matching interrupt lines
+host_intr() {	# pattern: "lirq:count" of the host's matching interrupt lines
 	awk -v p="$1" 'NR == 1 { n = NF; next }
 		$0 ~ p { t = 0; for (i = 2; i <= n + 1; i++) t += $i
-			 printf "%s:%d ", $(NF-2), t }' /proc/interrupts
+			 sub(":", "", $1); printf "%s:%d ", $1, t }' /proc/interrupts
+}
+# XIVE source numbers (decimal) of the host's Linux IRQs in "lirq:count ..."
+# (/proc/interrupts shows the MSI domain's hwirq, the XIVE debugfs the
+# source behind each Linux IRQ)
+xive_hw() {
+	for l in $(echo "$1" | tr ' ' '\n' | cut -d: -f1 | grep .); do
+		h=$(sed -n "s/^IRQ 0x\([0-9a-f]*\) : .* lirq=0x$(printf %x $l) .*/\1/p" \
+			/sys/kernel/debug/powerpc/xive/interrupts)
+		[ -n "$h" ] && echo $((0x$h))
+	done | sort -n | tr '\n' ' '
 }
 sumcounts() { echo "$1" | tr ' ' '\n' | awk -F: '{ t += $2 } END { print t + 0 }'; }
 hwlist() { echo "$1" | tr ' ' '\n' | cut -d: -f1 | grep . | sort -n | tr '\n' ' '; }
@@ -121,7 +131,7 @@ expect() {	# check name file pattern count timeout
 }
 dump() {
 	tail -15 $T/$1.con 2>/dev/null | sed "s/^/#   guest($1) | /"
-	tail -5 $T/$1.qemu 2>/dev/null | sed "s/^/#   qemu($1) | /"
+	head -8 $T/$1.qemu 2>/dev/null | sed "s/^/#   qemu($1) | /"
 }
 stop() {	# name [kill]: quit through the monitor (or SIGKILL), reap
 	n=$1
@@ -216,6 +226,7 @@ pfns() { for q in $1; do echo -n "$q:$(pfnof a $q 0)/$(pfnof a $q 1) "; done; }
 
 # ---- one unmap/map cycle of A's NVMe vectors; sets cyc_err on a failure
 cycle() {	# index
+	alive a || { cyc_err="$cyc_err $1:QEMU-A-exited"; return 1; }
 	z0=$(stat a zaps) p0=$(stat a zapped_pages) s0=$(tcount set) c0=$(tcount clr)
 	command a unbind || { cyc_err="$cyc_err $1:unbind-stall"; return 1; }
 	sleep 0.5
@@ -316,7 +327,7 @@ why="PHB-backed sources '$(phb_irqs "$P")', guest NVMe vectors '$IRQS'"
 check "A: exactly the guest's NVMe vectors are PHB-backed ($(phb_irqs "$P"))" \
 	[ -n "$IRQS" -a "$(phb_irqs "$P")" = "$IRQS" ]
 hw_dbg=$(echo "$P" | tr ' ' '\n' | cut -d: -f2 | grep . | while read -r h; do echo $((0x$h)); done | sort -n | tr '\n' ' ')
-hw_host=$(hwlist "$h2")
+hw_host=$(xive_hw "$h2")
 why="debugfs PHB hw '$hw_dbg', host vfio-msix hwirqs '$hw_host'"
 check "A: their hardware numbers are the host's vfio MSIs ($hw_dbg)" [ -n "$hw_dbg" -a "$hw_dbg" = "$hw_host" ]
 why="$nipi IPI + $nphb PHB != $nsrc"
@@ -364,6 +375,7 @@ else
 	ok "B: refaults while A's IRQs were mapped/unmapped: $((bt1 - bt0)) # XFAIL: upstream zaps the shared anon-inode mapping of every VM (traced $bt0 -> $bt1)"
 fi
 
+alive a || { notok "A: QEMU alive after the cycles" FAIL "exited"; dump a; }
 step "stress: A's guest loads its vectors' ESB pages while the cycles run ($CYCLES)"
 st0=$(stat a stale)
 command a poke-on
@@ -373,6 +385,8 @@ cyc_err=
 c_t0=$(now)
 for i in $(seq $CYCLES); do cycle s$i; done
 k1=$(grep '^@@P-POKES' $T/a.con | tail -1 | cut -d' ' -f2)
+grep '^@@P-POKE ' $T/a.con | tail -1 | sed 's/^/# guest A: /'
+alive a || { notok "A: QEMU alive through the stress" FAIL "exited"; dump a; }
 command a poke-off
 why="$cyc_err"
 check "stress: $CYCLES cycles with ESB loads racing the zaps: no stale PHB page, IRQs right ($(since $c_t0)s)" [ -z "$cyc_err" ]
