@@ -382,6 +382,82 @@ TEST_F(race, eq_config_vs_memslot_changes)
 	EXPECT_EQ(0, xive_ctrl(d, KVM_DEV_XIVE_EQ_SYNC));
 }
 
+/* VP_STATE one-reg calls in flight while the device is released */
+struct onereg {
+	pthread_t t;
+	int vcpu;
+	unsigned long ok, gone, other;
+	int last_err;
+};
+
+static void *onereg_fn(void *arg)
+{
+	struct onereg *o = arg;
+	__u8 buf[16];
+	struct kvm_one_reg r = {
+		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf,
+	};
+	int i = 0;
+
+	while (!stop) {
+		int rc = ioctl(o->vcpu, (i++ & 1) ? KVM_SET_ONE_REG :
+					KVM_GET_ONE_REG, &r);
+
+		if (!rc)
+			o->ok++;
+		else if (errno == ENXIO)
+			o->gone++;	/* no longer connected */
+		else {
+			o->other++;
+			o->last_err = errno;
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(race, one_reg_vs_release, 60)
+{
+	unsigned long rounds = 0, ok = 0, gone = 0;
+	unsigned int seed = 21;
+	long t_end = now_ms() + RACE_MS;
+
+	/* the fixture's device goes first: its vCPUs are reused below */
+	close(self->x.dev);
+	self->x.dev = -1;
+	while (now_ms() < t_end) {
+		struct onereg o[2];
+		int i, dev;
+
+		memset(o, 0, sizeof(o));
+		dev = xive_create(self->x.vm);
+		ASSERT_LE(0, dev);
+		stop = 0;
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, vcpu_connect(self->x.vcpu[i], dev, i));
+			o[i].vcpu = self->x.vcpu[i];
+			pthread_create(&o[i].t, NULL, onereg_fn, &o[i]);
+		}
+		usleep(rnd(&seed) % 20000);
+		close(dev);
+		usleep(5000);
+		stop = 1;
+		for (i = 0; i < 2; i++) {
+			pthread_join(o[i].t, NULL);
+			ok += o[i].ok;
+			gone += o[i].gone;
+			EXPECT_EQ(0, o[i].other) TH_LOG("one-reg: %s",
+						       strerror(o[i].last_err));
+		}
+		rounds++;
+	}
+	ksft_print_msg("one-reg race: %lu rounds, %lu VP_STATE calls ok, %lu ENXIO after release\n",
+		       rounds, ok, gone);
+	EXPECT_LT(0, ok);
+	/* after the last release the vCPUs are free again */
+	self->x.dev = xive_create(self->x.vm);
+	ASSERT_LE(0, self->x.dev);
+}
+
 /* vCPUs connect while the device is being released */
 struct connector {
 	int vm;
