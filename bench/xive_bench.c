@@ -119,6 +119,56 @@ static void slabs_shrink(void)
 	closedir(dir);
 }
 
+/* /proc/slabinfo: KiB of slab pages per cache */
+#define MAX_CACHES	512
+
+struct slabs {
+	int n;
+	char name[MAX_CACHES][64];
+	long kb[MAX_CACHES];
+};
+
+static void slabs_read(struct slabs *s)
+{
+	char line[512], name[64];
+	long active, num, size, perslab, pages, tun[3], sactive, nslabs;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	s->n = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && s->n < MAX_CACHES) {
+		if (sscanf(line,
+			   "%63s %ld %ld %ld %ld %ld : tunables %ld %ld %ld : slabdata %ld %ld",
+			   name, &active, &num, &size, &perslab, &pages, &tun[0],
+			   &tun[1], &tun[2], &sactive, &nslabs) != 11)
+			continue;
+		snprintf(s->name[s->n], sizeof(s->name[0]), "%s", name);
+		s->kb[s->n++] = nslabs * pages * (page_size() / 1024);
+	}
+	fclose(f);
+}
+
+/* "@@M <cache> <KiB>" per cache that grew or shrank, scaled to 4096 */
+static void slabs_delta(struct slabs *a, struct slabs *b, unsigned int nr)
+{
+	int i, j;
+
+	for (i = 0; i < b->n; i++) {
+		long before = 0;
+
+		for (j = 0; j < a->n; j++) {
+			if (!strcmp(a->name[j], b->name[i])) {
+				before = a->kb[j];
+				break;
+			}
+		}
+		if (b->kb[i] != before)
+			printf("@@M %s %.1f\n", b->name[i],
+			       (b->kb[i] - before) * 4096.0 / nr);
+	}
+}
+
 /* A VM with guest memory, the device and NR_VCPUS vCPUs */
 struct bvm {
 	int vm;
@@ -309,11 +359,13 @@ static void bench_setup(int reps, unsigned int nr)
 		struct bvm b;
 		double t0;
 
+		static struct slabs s0, s1;
 		long free0;
 
 		bvm_open(&b, NR_VCPUS, true, true);
 		snprintf(name, sizeof(name), "setup_%u", nr);
 		slabs_shrink();
+		slabs_read(&s0);
 		free0 = free_kb();
 		phase(name, "begin");
 		ioctls = 0;
@@ -324,6 +376,10 @@ static void bench_setup(int reps, unsigned int nr)
 		/* kernel memory, scaled to 4096 sources */
 		snprintf(name, sizeof(name), "mem_free_kb_%u", nr);
 		result(name, (free0 - free_kb()) * 4096.0 / nr);
+		if (nr == 16384) {
+			slabs_read(&s1);
+			slabs_delta(&s0, &s1, nr);
+		}
 		snprintf(name, sizeof(name), "setup_%u_ioctls", nr);
 		count(name, ioctls);
 		bvm_close(&b);

@@ -7,8 +7,8 @@
 #
 # Knobs: ROUNDS (default 6), REPS per run (3), CYCLES of create/connect/
 # release per repetition (10), TRACE=0 skips the OPAL call count pass,
-# RESULTS=dir writes the results elsewhere (default bench/), PROFILE=1
-# adds a function_graph pass (PROFILE_SCEN, PROFILE_DEPTH) whose per-function
+# RESULTS=dir writes the results elsewhere (default bench/), PROFILE=0
+# skips the function_graph pass (PROFILE_SCEN, PROFILE_DEPTH) whose per-function
 # totals land in the log as "@@P flavour scenario function calls us".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,9 +17,9 @@ ROUNDS=${ROUNDS:-6}
 REPS=${REPS:-3}
 CYCLES=${CYCLES:-10}
 TRACE=${TRACE:-1}
-PROFILE=${PROFILE:-0}
+PROFILE=${PROFILE:-1}
 PROFILE_SCEN=${PROFILE_SCEN:-setup1024 lifecycle}
-PROFILE_DEPTH=${PROFILE_DEPTH:-5}
+PROFILE_DEPTH=${PROFILE_DEPTH:-6}
 PROFILE_FUNCS=${PROFILE_FUNCS:-kvm_device_ioctl kvm_vcpu_ioctl kvm_vm_ioctl kvm_device_release}
 RESULTS=${RESULTS:-$TOP/bench}
 PROG=${PROG:-$TOP/build/bench/xive_bench}
@@ -74,7 +74,7 @@ load() {
 		{ echo "@@FAIL insmod $1"; exit 1; }
 }
 
-echo "@@CONFIG rounds $ROUNDS reps $REPS cycles $CYCLES"
+echo "@@CONFIG rounds $ROUNDS reps $REPS cycles $CYCLES profile_depth $PROFILE_DEPTH"
 # Untimed warm-up of each set: the first run after boot pays one-time
 # costs (firmware and kernel tables) that would go to whoever runs first.
 for f in ours upstream; do
