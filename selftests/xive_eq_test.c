@@ -142,6 +142,9 @@ TEST_F(eq, mask_routed_source)
 	ASSERT_EQ(0, src_cfg(self->dev, 7, 0, EQ_PRIO, true, 0x77));
 	esb_set_pq(self->esb, 7, 0);
 	esb_trigger(self->esb, 7);
+	XFAIL_ON_UPSTREAM(!eq_entry(self->x.mem, EQ_GPA, 0),
+			  "a SOURCE_CONFIG that only sets MASKED is ignored (server, priority and EISN unchanged): the masked source delivered %#x",
+			  eq_entry(self->x.mem, EQ_GPA, 0));
 	EXPECT_EQ(0, eq_entry(self->x.mem, EQ_GPA, 0))
 		TH_LOG("a masked source delivered %#x",
 		       eq_entry(self->x.mem, EQ_GPA, 0));
