@@ -24,7 +24,8 @@ REF	?=
 export CACHE KVER REF SMP MEM
 
 .PHONY: all modules deps stage modules_install clean selftests check \
-	vm-run run intree-check host-checks check-guest bench
+	vm-run run intree-check host-checks check-guest bench \
+	check-passthrough
 
 all: modules
 
@@ -85,6 +86,12 @@ check-guest: deps
 run: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/run.sh
+
+# PCI passthrough of an NVMe into the nested guest (testbed/pt-check.sh);
+# its test-only vfio.ko is built into build/vfio, never installed.
+check-passthrough: deps
+	@$(MAKE) --no-print-directory modules
+	@testbed/pt-check.sh
 
 # Ours vs the distro's modules in one boot: bench/results.md and .csv
 bench: deps
