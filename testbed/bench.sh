@@ -14,7 +14,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${ROUNDS:-6}
-REPS=${REPS:-3}
+REPS=${REPS:-2}
 CYCLES=${CYCLES:-10}
 TRACE=${TRACE:-1}
 PROFILE=${PROFILE:-1}
