@@ -84,7 +84,7 @@ check-guest: deps
 	@testbed/guest-check.sh
 
 run: deps
-	@$(MAKE) --no-print-directory modules selftests
+	@$(MAKE) --no-print-directory modules
 	@testbed/run.sh
 
 # PCI passthrough of an NVMe into the nested guest (testbed/pt-check.sh);
