@@ -10,6 +10,13 @@ set -uo pipefail
 export SMP MEM TIMEOUT
 . "$(dirname "$0")/lib.sh"
 
+# L0: QEMU 10 unless L0_QEMU says otherwise (set it empty for Debian's 7.2):
+# under 7.2 the emulated host hit soft lockups in the nested guests' vCPUs
+# (see testbed/l0-qemu-deps.sh).
+if [ -z "${L0_QEMU+set}" ]; then
+	L0_QEMU=$("$(dirname "$0")/l0-qemu-deps.sh") || die "l0-qemu-deps.sh failed"
+	export L0_QEMU
+fi
 t0=$(date +%s)
 extra=$("$(dirname "$0")/pt-image.sh") || die "passthrough payload build failed"
 pl=$(mktemp -d "$WORK/payload.XXXXXX")
@@ -34,7 +41,7 @@ export L0_ARGS="-device pnv-phb,chip-id=0,index=0,id=pcie.0
  -drive if=none,id=nvd0,file=$disk,format=raw,snapshot=on
  -device nvme,bus=rp0,drive=nvd0,serial=xive-pt"
 log=${LOG:-$WORK/check-passthrough-$FLAVOUR.log}
-echo "testbed: passthrough scenario on the $FLAVOUR modules (L0: -smp $SMP -m $MEM, NVMe on a PHB; log $log)"
+echo "testbed: passthrough scenario on the $FLAVOUR modules (L0: ${L0_QEMU:-qemu-system-ppc64} -smp $SMP -m $MEM, NVMe on a PHB; log $log)"
 EXTRA_INITRD=$extra "$(dirname "$0")/boot.sh" "$pl" "$log"
 rc=$?
 
