@@ -281,7 +281,7 @@ def main():
                   "time advances by exactly 1 ns per emulated instruction (kernel, "
                   "firmware and program alike), so the figures are deterministic "
                   "instruction-time costs, independent of the load on the machine that "
-                  "runs QEMU (repetitions agree within ~2%%).  What they do not model: "
+                  "runs QEMU (repetitions agree within a few percent, see results.csv).  What they do not model: "
                   "the latency of MMIO (ESB/TIMA loads) and of the interrupt "
                   "controller itself, which costs one instruction here.  "
                   "`BENCH_CLOCK=wall make bench` times with the testbed's QEMU "

@@ -191,4 +191,4 @@ secs=$(( $(date +%s) - start ))
 echo "testbed: bench boot took ${secs}s (status $rc, log: $log)"
 [ "$rc" = 0 ] || exit "$rc"
 python3 "$TOP/bench/report.py" --log "$log" --out "$RESULTS" --boot-seconds "$secs" \
-	--clock "$BENCH_CLOCK" --qemu "$QEMU_VERSION${L0_QEMU:+ ($(echo "$L0_QEMU" | grep -o -- '-icount.*' || echo no icount))}"
+	--clock "$BENCH_CLOCK" --qemu "$QEMU_VERSION"
