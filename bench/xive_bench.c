@@ -8,14 +8,17 @@
  * Output, one value per line and repetition:
  *	@@B <metric> <value>		a measurement (ms, KiB, or a count)
  *	@@C <metric> <value>		a deterministic count (ioctls, faults)
- *	@@T <phase> begin|end		phase markers for the optional tracing
+ *	@@M <slab cache> <KiB>		slab growth per cache, 16384-source setup
+ *	@@S <scenario> <seconds>	time a scenario took, repetitions included
+ *	@@T <phase> begin|end		trace_marker lines (XIVE_BENCH_MARKERS set)
  * Nothing here is a test: no value is judged.
  *
- * Usage: xive_bench [-r reps] [-c cycles] [-x] [-p phase]
+ * Usage: xive_bench [-r reps] [-c cycles] [-p scenario] [-X]
  *	-r	repetitions of each scenario (default 1)
  *	-c	create/connect/release cycles per repetition (default 10)
- *	-p	run only the scenarios whose name starts with this
- *	-x	also run the 16384-source setup (default on; -X turns it off)
+ *	-p	run only the scenarios whose name starts with this: faults,
+ *		setup1024, s4096, setup16384, split, lifecycle, xvm
+ *	-X	skip the 16384-source setup
  */
 #include "xive_util.h"
 
