@@ -168,16 +168,17 @@ ticks() {	# name kind K label: wait for K more ticks; t1/t2 = first/last
 # ---- the host's XIVE device of a guest
 xfile() { d=$(ls -d $DBG/"$(pid $1)"-* 2>/dev/null | head -1); [ -n "$d" ] && [ -e "$d/xive" ] && echo "$d/xive"; }
 ours() { grep -q '^kvm-xive-native:' "$1"; }
-# "irq hw IPI|PHB" per source (irq decimal, hw hex), both debugfs formats
-# (ours: "  irq hw IPI|PHB ...", upstream: "irq hw/chip MSI IPI|PT ...")
+# "irq hw IPI|PHB eisn" per source (irq decimal, hw and eisn hex), both
+# debugfs formats (ours: "  irq hw IPI|PHB ... eisn", upstream:
+# "irq hw/chip MSI IPI|PT PQ eisn cpu/prio")
 srcmap() {
 	f=$(xfile $1) || return 1
 	if ours "$f"; then
-		awk '$1 ~ /^[0-9a-f]+$/ && length($1) == 8 && ($3 == "IPI" || $3 == "PHB") { print $1, $2, $3 }' "$f"
+		awk '$1 ~ /^[0-9a-f]+$/ && length($1) == 8 && ($3 == "IPI" || $3 == "PHB") { print $1, $2, $3, $NF }' "$f"
 	else
 		awk '$1 ~ /^[0-9a-f]+$/ && length($1) == 8 && $2 ~ /\// { split($2, h, "/")
-			print $1, h[1], ($0 ~ / PT /) ? "PHB" : "IPI" }' "$f"
-	fi | while read -r i h k; do echo "$((0x$i)) $h $k"; done
+			print $1, h[1], ($0 ~ / PT /) ? "PHB" : "IPI", $(NF-1) }' "$f"
+	fi | while read -r i h k e; do echo "$((0x$i)) $h $k $e"; done
 }
 # PHB-backed sources as sorted "irq:hw"
 phbs() { srcmap $1 | awk '$3 == "PHB" { print $1 ":" $2 }' | sort -n | tr '\n' ' '; }
@@ -366,17 +367,17 @@ why="PHB-backed sources '$(phb_irqs "$P")', guest NVMe vectors '$IRQS'"
 check "A: exactly the guest's NVMe vectors are PHB-backed ($(phb_irqs "$P"))" \
 	[ -n "$IRQS" -a "$(phb_irqs "$P")" = "$IRQS" ]
 hw_dbg=$(echo "$P" | tr ' ' '\n' | cut -d: -f2 | grep . | while read -r h; do echo $((0x$h)); done | sort -n | tr '\n' ' ')
-# On the host those sources are PHB MSIs (the host's XIVE debugfs lists
-# its Linux IRQs' sources, with their ESB pages) now routed to the guest
-# (lirq = the EISN = the guest IRQ).
+# On the host those sources are PHB MSIs routed to the guest: the host's
+# XIVE debugfs shows them with lirq = the guest's EISN (the guest's Linux
+# IRQ) instead of a host Linux IRQ.
 XI=/sys/kernel/debug/powerpc/xive/interrupts
 hostlines=$(for h in $(echo "$P" | tr ' ' '\n' | cut -d: -f2 | grep .); do grep "^IRQ 0x$h " $XI; done)
 echo "$hostlines" | sed 's/^/#   host xive: /'
 routed=$(echo "$hostlines" | sed -n 's/^IRQ 0x\([0-9a-f]*\) : .* lirq=0x\([0-9a-f]*\) .*/\1 \2/p' |
-	while read -r h l; do printf '%d:%d ' $((0x$l)) $((0x$h)); done)
-want=$(echo "$P" | tr ' ' '\n' | grep . | while IFS=: read -r q h; do printf '%d:%d ' $q $((0x$h)); done)
-why="guest irq:host source from debugfs '$want', host XIVE routing '$routed'"
-check "A: their hardware numbers are host PHB MSIs routed to the guest IRQs ($want)" \
+	while read -r h l; do printf '%d:%d ' $((0x$h)) $((0x$l)); done)
+want=$(srcmap a | awk '$3 == "PHB" { print $2, $4 }' | while read -r h e; do printf '%d:%d ' $((0x$h)) $((0x$e)); done)
+why="host source:EISN from our debugfs '$want', host XIVE config '$routed'"
+check "A: their hardware numbers are host PHB MSIs, routed with the guest's EISN (source:eisn $want)" \
 	[ -n "$routed" -a "$routed" = "$want" ]
 why="$nipi IPI + $nphb PHB != $nsrc"
 check "A: every other source is on its IPI ($nipi)" [ $((nipi + nphb)) = "$nsrc" -a "$nipi" -gt 0 ]
