@@ -243,13 +243,20 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 	}
 
 	xn_lock_sb(sb);
-	if (hw_num) {
-		state->ipi_number = hw_num;
-		state->ipi_data = xd;
-	}
 	state->lsi = !!(val & KVM_XIVE_LEVEL_SENSITIVE);
 	state->asserted = state->lsi && (val & KVM_XIVE_LEVEL_ASSERTED);
-	xn_reset_source(state);
+	if (hw_num) {
+		/*
+		 * A new source: its targeting is still the block's initial
+		 * (masked) one, and OPAL hands IPIs out with their EAS valid
+		 * and masked, so only the PQ bits need to be made "off".
+		 */
+		state->ipi_number = hw_num;
+		state->ipi_data = xd;
+		xn_esb_load(&state->ipi_data, XIVE_ESB_SET_PQ_01);
+	} else {
+		xn_reset_source(state);
+	}
 	if (!state->valid)
 		xive->src_count++;
 	state->valid = true;
