@@ -710,7 +710,7 @@ static bool xn_server_packable(struct kvm *kvm, u32 server)
  * @server_num: the guest's server number for the vCPU
  *
  * Allocates the VM's VP block at the first connection, enables the VP and
- * its queues (without pages until the guest configures them).
+ * hooks up its escalation; its queues wait for the guest to configure them.
  *
  * Return: 0, -EPERM (not our device or another VM's), -EBUSY (vCPU already
  * has an interrupt controller), -EINVAL (server beyond NR_SERVERS),
@@ -724,7 +724,7 @@ int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
 	struct xive_native *xn;
 	bool single;
 	u32 vp_id;
-	int rc, prio;
+	int rc;
 
 	if (dev->ops != &kvm_xive_native_ops)
 		return -EPERM;
@@ -765,15 +765,17 @@ int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
 	rc = xive_native_enable_vp(vp_id, single);
 	if (rc)
 		goto fail;
-	/* With a single escalation, queue 7 belongs to the firmware. */
-	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT - single; prio++) {
-		rc = xive_native_configure_queue(vp_id, &xc->queues[prio],
-						 prio, NULL, 0, true);
-		if (rc)
-			goto fail;
-	}
+	/*
+	 * Queues stay disabled until the guest configures them (nothing can
+	 * be routed to them before).  The VP's single escalation interrupt,
+	 * which wakes the vCPU for any of its queues, is hooked up now, under
+	 * vcpu->mutex: the entry/exit code reads what it sets.
+	 */
 	if (single) {
-		rc = kvmppc_xive_attach_escalation(vcpu, 0, true);
+		rc = xive_native_get_queue_info(vp_id, 0, NULL, NULL, NULL,
+						&xc->queues[0].esc_irq, NULL);
+		if (!rc)
+			rc = kvmppc_xive_attach_escalation(vcpu, 0, true);
 		if (rc)
 			goto fail;
 	}
