@@ -6,7 +6,9 @@
 # a FAIL (an assertion was false); both fail the run.  Nothing is retried.
 # Env: PHASES (default: all), TSCALE (timeout multiplier), LOG.
 set -uo pipefail
-: "${SMP:=2}" "${MEM:=4G}" "${TIMEOUT:=900}"
+# A whole run takes 90-280 s (idle vs loaded machine); a hung host ends at
+# TIMEOUT.
+: "${SMP:=2}" "${MEM:=4G}" "${TIMEOUT:=600}"
 export SMP MEM TIMEOUT
 . "$(dirname "$0")/lib.sh"
 

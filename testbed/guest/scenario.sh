@@ -122,7 +122,26 @@ stop() {	# name: quit QEMU through the monitor, kill it if it does not go
 }
 
 # Guest-side facts, from the @@G-TICK lines: "@@G-TICK n online=.. ipi=.. loc=.. virtio=.."
-lasttick() { grep '^@@G-TICK ' $T/$1.con | tail -1; }
+# Only whole lines ("end" last): the console file may end in a partial one.
+TICK='^@@G-TICK .* end'
+# Ticks of the current boot only: those after the last @@G-BOOT line.
+sinceboot() { awk -v t="$TICK" '/^@@G-BOOT /{ n = 0; l = "" } $0 ~ t { n++; l = $0 }
+	END { if ("'"$2"'" == "n") print n + 0; else print l }' $T/$1.con 2>/dev/null; }
+lasttick() { sinceboot $1 last; }
+nticks() { sinceboot $1 n; }
+# waitticks NAME WANT TIMEOUT CHECK: wait for WANT ticks in the current boot
+waitticks() {
+	end=$(($(date +%s) + $(secs $3)))
+	while [ "$(nticks $1)" -lt "$2" ]; do
+		if ! alive $1; then
+			notok "$4" FAIL "QEMU exited: $(tail -3 $T/$1.qemu | tr '\n' ' ')"; dump $1; return 1
+		fi
+		if [ "$(date +%s)" -ge "$end" ]; then
+			notok "$4" STALL "no guest tick (#$2 of this boot) in ${3}s (x$TSCALE)"; dump $1; return 1
+		fi
+		sleep 0.2
+	done
+}
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # rose A B: every comma-separated count of B is above A's (same CPU count)
 rose() {
@@ -133,8 +152,7 @@ rose() {
 # ticks NAME K: wait for K more ticks than now; sets t1 and t2 (lines)
 ticks() {
 	t1=$(lasttick $1)
-	k=$(count $T/$1.con '^@@G-TICK ')
-	expect "$3" $1 $T/$1.con '^@@G-TICK ' $((k + $2)) 30 || return 1
+	waitticks $1 $(($(nticks $1) + $2)) 30 "$3" || return 1
 	t2=$(lasttick $1)
 }
 # Interrupts keep flowing: IPIs and timers on every CPU, virtio-blk completions.
@@ -185,8 +203,7 @@ guest_boots() {	# name label bootcount
 	expect "$2: guest boots" $1 $T/$1.con '^@@G-BOOT ' $3 60 || return 1
 	el=$(echo "$(now) $(eval echo \$${1}_t0)" | awk '{printf "%.1f", $1 - $2}')
 	ok "$2: guest boots ($(grep '^@@G-BOOT ' $T/$1.con | tail -1 | cut -d' ' -f2-), ${el}s after QEMU start)"
-	expect "$2: guest ticks" $1 $T/$1.con '^@@G-TICK ' \
-		$(($(count $T/$1.con '^@@G-TICK ') + 1)) 60 || return 1
+	waitticks $1 1 60 "$2: guest ticks" || return 1
 	grep '^@@G-DMESG ' $T/$1.con | grep -iE 'initialized|xics|icp|ics' | tail -1 |
 		sed 's/^@@G-DMESG /#   guest dmesg: /'
 }
@@ -336,7 +353,7 @@ for p in $PHASES; do
 			mon d 'device_add host-spapr-cpu-core,core-id=1,id=c1'
 			h0=$(now)
 			if expect "hotplug: guest onlines the new CPU" d $T/d.con \
-				'^@@G-TICK .* online=CPU0,CPU1 ' 1 60; then
+				'^@@G-TICK .* online=CPU0,CPU1 .* end' 1 60; then
 				ok "hotplug: guest onlines the new CPU ($(echo "$(now) $h0" | awk '{printf "%.1f", $1 - $2}')s)"
 				why="no server 1 in $(xfile d)"
 				check "hotplug: new vCPU connected to the device" hasvcpu d 1
