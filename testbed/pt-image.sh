@@ -71,7 +71,7 @@ ln -s busybox "$g/bin/sh"
 copy "$g/lib/modules" nvme
 # drmgr's part of a PCI hot-unplug (there is no drmgr in the guest)
 ${CROSS_COMPILE-powerpc64le-linux-gnu-}gcc -O2 -static -Wall -o "$g/bin/rtas-isolate" \
-	"$TOP/testbed/guest/rtas-isolate.c $TOP/testbed/guest/esb-poke.c"
+	"$TOP/testbed/guest/rtas-isolate.c"
 ${CROSS_COMPILE-powerpc64le-linux-gnu-}gcc -O2 -static -Wall -o "$g/bin/esb-poke" \
 	"$TOP/testbed/guest/esb-poke.c"
 cp "$TOP/testbed/guest/pt-init" "$g/init"
