@@ -175,6 +175,20 @@ xn_get_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
 	return sb;
 }
 
+/*
+ * The next allocated block of sources from *bid on, or NULL:
+ *	for (bid = 0; (sb = xn_next_sb(xive, &bid)); bid++)
+ */
+static struct kvmppc_xive_src_block *xn_next_sb(struct kvmppc_xive *xive,
+						u32 *bid)
+{
+	for (; *bid <= xive->max_sbid; (*bid)++) {
+		if (xive->src_blocks[*bid])
+			return xive->src_blocks[*bid];
+	}
+	return NULL;
+}
+
 static void xn_mask_hw(struct kvmppc_xive_irq_state *state)
 {
 	u32 hw_num;
@@ -535,9 +549,11 @@ static int xn_get_eq(struct xive_native *xn, u64 attr, u64 addr)
 static int xn_reset(struct xive_native *xn)
 {
 	struct kvmppc_xive *xive = xn->xive;
+	struct kvmppc_xive_src_block *sb;
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
 	int prio, j, rc = 0;
+	u32 bid;
 
 	mutex_lock(&xive->lock);
 	kvm_for_each_vcpu(i, vcpu, xn->kvm) {
@@ -551,11 +567,7 @@ static int xn_reset(struct xive_native *xn)
 		}
 	}
 
-	for (i = 0; i <= xive->max_sbid; i++) {
-		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
-
-		if (!sb)
-			continue;
+	for (bid = 0; (sb = xn_next_sb(xive, &bid)); bid++) {
 		xn_lock_sb(sb);
 		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
 			if (sb->irq_state[j].valid)
@@ -575,17 +587,14 @@ static int xn_eq_sync(struct xive_native *xn)
 {
 	struct kvmppc_xive *xive = xn->xive;
 	struct kvm *kvm = xn->kvm;
+	struct kvmppc_xive_src_block *sb;
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
 	int prio, j, srcu_idx;
-	u32 hw_num;
+	u32 hw_num, bid;
 
 	mutex_lock(&xive->lock);
-	for (i = 0; i <= xive->max_sbid; i++) {
-		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
-
-		if (!sb)
-			continue;
+	for (bid = 0; (sb = xn_next_sb(xive, &bid)); bid++) {
 		xn_lock_sb(sb);
 		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
 			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
@@ -1247,13 +1256,11 @@ static int xn_create(struct kvm_device *dev, u32 type)
 
 static void xn_free_sources(struct kvmppc_xive *xive)
 {
-	int i, j;
+	struct kvmppc_xive_src_block *sb;
+	u32 bid;
+	int j;
 
-	for (i = 0; i <= xive->max_sbid; i++) {
-		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
-
-		if (!sb)
-			continue;
+	for (bid = 0; (sb = xn_next_sb(xive, &bid)); bid++) {
 		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
 			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
 
@@ -1267,7 +1274,7 @@ static void xn_free_sources(struct kvmppc_xive *xive)
 			state->ipi_number = 0;
 			state->valid = false;
 		}
-		xive->src_blocks[i] = NULL;
+		xive->src_blocks[bid] = NULL;
 		kvfree(xive_native_block(sb));
 	}
 }
@@ -1280,16 +1287,14 @@ static void xn_free_sources(struct kvmppc_xive *xive)
  */
 static void xn_return_passthrough(struct kvm *kvm, struct kvmppc_xive *xive)
 {
+	struct kvmppc_xive_src_block *sb;
 	unsigned int virq;
-	int i, j;
+	u32 bid;
+	int j;
 
 	lockdep_assert_held(&kvm->lock);	/* excludes set/clr_mapped */
 
-	for (i = 0; i <= xive->max_sbid; i++) {
-		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
-
-		if (!sb)
-			continue;
+	for (bid = 0; (sb = xn_next_sb(xive, &bid)); bid++) {
 		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
 			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
 
@@ -1352,14 +1357,12 @@ static void xn_release(struct kvm_device *dev)
 
 static void xn_show_sources(struct seq_file *m, struct kvmppc_xive *xive)
 {
-	int i, j;
+	struct kvmppc_xive_src_block *sb;
+	u32 bid;
+	int j;
 
 	seq_puts(m, "sources:\n  irq       hw        src  pq  type   server prio eisn\n");
-	for (i = 0; i <= xive->max_sbid; i++) {
-		struct kvmppc_xive_src_block *sb = xive->src_blocks[i];
-
-		if (!sb)
-			continue;
+	for (bid = 0; (sb = xn_next_sb(xive, &bid)); bid++) {
 		xn_lock_sb(sb);
 		for (j = 0; j < KVMPPC_XICS_IRQ_PER_ICS; j++) {
 			struct kvmppc_xive_irq_state *state = &sb->irq_state[j];
