@@ -21,17 +21,11 @@ FIXTURE(eq) {
 FIXTURE_SETUP(eq)
 {
 	const char *why = xive_unavailable();
-	int i;
 
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, xvm_open(&self->x, 2, true));
+	ASSERT_EQ(0, xvm_open_routed(&self->x, &self->esb, NR_IRQS));
 	self->dev = self->x.dev;
-	self->esb = esb_map(self->dev, NR_IRQS);
-	ASSERT_NE(MAP_FAILED, self->esb);
-	for (i = 0; i < NR_IRQS; i++)
-		ASSERT_EQ(0, src_set(self->dev, i, 0));
-	ASSERT_EQ(0, eq_set(self->dev, 0, EQ_PRIO, EQ_GPA));
 }
 
 FIXTURE_TEARDOWN(eq)

@@ -153,24 +153,6 @@ static __u64 gpr(struct guest *g, int i, int n)
 	return regs.gpr[n];
 }
 
-static int vp_get(int vcpu, __u8 *buf16)
-{
-	struct kvm_one_reg r = {
-		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
-	};
-
-	return ioctl(vcpu, KVM_GET_ONE_REG, &r) ? -errno : 0;
-}
-
-static int vp_set(int vcpu, const __u8 *buf16)
-{
-	struct kvm_one_reg r = {
-		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
-	};
-
-	return ioctl(vcpu, KVM_SET_ONE_REG, &r) ? -errno : 0;
-}
-
 /* Route source @irq to server 0 / EQ_PRIO and trigger it once */
 static int fire(struct guest *g, int irq, __u32 eisn)
 {

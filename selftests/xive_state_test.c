@@ -10,24 +10,6 @@
 #define TOGGLE		0x80000000U
 #define IPB_BYTE	2	/* TIMA OS ring word 0: NSR, CPPR, IPB, LSMFB */
 
-static int vp_get(int vcpu, __u8 *buf16)
-{
-	struct kvm_one_reg r = {
-		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
-	};
-
-	return ioctl(vcpu, KVM_GET_ONE_REG, &r) ? -errno : 0;
-}
-
-static int vp_set(int vcpu, const __u8 *buf16)
-{
-	struct kvm_one_reg r = {
-		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
-	};
-
-	return ioctl(vcpu, KVM_SET_ONE_REG, &r) ? -errno : 0;
-}
-
 FIXTURE(st) {
 	struct xvm x;
 	void *esb;
@@ -37,17 +19,11 @@ FIXTURE(st) {
 FIXTURE_SETUP(st)
 {
 	const char *why = xive_unavailable();
-	int i;
 
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, xvm_open(&self->x, 2, true));
+	ASSERT_EQ(0, xvm_open_routed(&self->x, &self->esb, NR_IRQS));
 	self->dev = self->x.dev;
-	self->esb = esb_map(self->dev, NR_IRQS);
-	ASSERT_NE(MAP_FAILED, self->esb);
-	for (i = 0; i < NR_IRQS; i++)
-		ASSERT_EQ(0, src_set(self->dev, i, 0));
-	ASSERT_EQ(0, eq_set(self->dev, 0, EQ_PRIO, EQ_GPA));
 }
 
 FIXTURE_TEARDOWN(st)

@@ -323,6 +323,25 @@ static inline void esb_trigger(void *esb, unsigned long irq)
 }
 
 /* A queue entry as the hardware writes it: big-endian toggle | EISN */
+/* KVM_REG_PPC_VP_STATE: 16 bytes, word 0 = the OS ring's TIMA image */
+static inline int vp_get(int vcpu, __u8 *buf16)
+{
+	struct kvm_one_reg r = {
+		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
+	};
+
+	return ioctl(vcpu, KVM_GET_ONE_REG, &r) ? -errno : 0;
+}
+
+static inline int vp_set(int vcpu, const __u8 *buf16)
+{
+	struct kvm_one_reg r = {
+		.id = KVM_REG_PPC_VP_STATE, .addr = (uintptr_t)buf16,
+	};
+
+	return ioctl(vcpu, KVM_SET_ONE_REG, &r) ? -errno : 0;
+}
+
 static inline __u32 eq_entry(void *mem, __u64 qaddr, unsigned int idx)
 {
 	return be32toh(((volatile __u32 *)((char *)mem + qaddr))[idx]);
@@ -476,6 +495,27 @@ static inline void xvm_close(struct xvm *x)
 		munmap(x->mem, GUEST_MEM_SIZE);
 	x->vm = x->dev = -1;
 	x->mem = NULL;
+}
+
+/*
+ * The usual fixture: a VM with 2 connected vCPUs and guest memory, the
+ * ESB pages of @nr sources mapped and created, the EQ_PRIO queue of
+ * server 0 at EQ_GPA.  Returns 0, or the step that failed (1-4).
+ */
+static inline int xvm_open_routed(struct xvm *x, void **esb, int nr)
+{
+	int i;
+
+	*esb = MAP_FAILED;
+	if (xvm_open(x, 2, true))
+		return 1;
+	*esb = esb_map(x->dev, nr);
+	if (*esb == MAP_FAILED)
+		return 2;
+	for (i = 0; i < nr; i++)
+		if (src_set(x->dev, i, 0))
+			return 3;
+	return eq_set(x->dev, 0, EQ_PRIO, EQ_GPA) ? 4 : 0;
 }
 
 /*
