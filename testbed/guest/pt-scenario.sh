@@ -438,7 +438,14 @@ sleep 2
 k0=$(grep '^@@P-POKES' $T/a.con | tail -1 | cut -d' ' -f2)
 cyc_err=
 c_t0=$(now)
+# progress every 10 s, to tell a fault storm or a stall from slowness
+( while :; do
+	sleep 10
+	note "watch $(now)s: $(stat a esb_faults) esb_faults, $(stat a stale) stale, $(stat a zaps) zaps; traced faults $(tcount fault), set $(tcount set); $(grep '^@@P-POKES' $T/a.con | tail -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  done ) &
+watch=$!
 for i in $(seq $CYCLES); do cycle s$i; done
+kill $watch
 k1=$(grep '^@@P-POKES' $T/a.con | tail -1 | cut -d' ' -f2)
 grep '^@@P-POKE ' $T/a.con | tail -1 | sed 's/^/# guest A: /'
 alive a || { notok "A: QEMU alive through the stress" FAIL "exited"; dump a; }
