@@ -1,11 +1,12 @@
 #!/bin/bash
 # Fetch a newer QEMU for the emulated host (L0) without installing it:
 # Debian's bookworm-backports qemu-system-ppc 10.0 (amd64, built against
-# bookworm's libraries, so it runs from its unpacked folder).  Under QEMU
-# 7.2 an emulated host CPU stops making progress in most nested-KVM runs
-# (lockups, RCU stalls; measured with testbed/guest-soak.sh), not under 10.0.
-# The backports index is read through a private apt configuration; the
-# system's apt sources are not touched.  Prints the L0_QEMU value to use.
+# bookworm's libraries, so it runs from its unpacked folder).  Opt-in, for
+# comparisons: L0_QEMU="$(testbed/l0-qemu-deps.sh)" make check-guest.  (With
+# an L0 -smp 2 host, 10.0 locked up less often than 7.2 but still did; the
+# default L0 -smp 1 runs clean on the system's 7.2.)  The backports index is
+# read through a private apt configuration; the system's apt sources are
+# not touched.  Prints the L0_QEMU value to use.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
