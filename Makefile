@@ -72,7 +72,7 @@ host-checks: $(KDIR)/Makefile
 check: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@$(MAKE) --no-print-directory host-checks
-	@testbed/check.sh
+	@testbed/check-all.sh
 
 vm-run: deps
 	@$(MAKE) --no-print-directory modules
