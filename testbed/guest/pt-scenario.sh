@@ -435,18 +435,19 @@ step "stress: A's guest loads its vectors' ESB pages while the cycles run ($CYCL
 st0=$(stat a stale)
 command a poke-on
 sleep 2
-k0=$(grep '^@@P-POKES' $T/a.con | tail -1 | cut -d' ' -f2)
+k0=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
 cyc_err=
 c_t0=$(now)
+# (only whole POKES lines: the console may be mid-line)
 # progress every 10 s, to tell a fault storm or a stall from slowness
 ( while :; do
 	sleep 10
-	note "watch $(now)s: $(stat a esb_faults) esb_faults, $(stat a stale) stale, $(stat a zaps) zaps; traced faults $(tcount fault), set $(tcount set); $(grep '^@@P-POKES' $T/a.con | tail -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
+	note "watch $(now)s: $(stat a esb_faults) esb_faults, $(stat a stale) stale, $(stat a zaps) zaps; traced faults $(tcount fault), set $(tcount set); $(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
   done ) &
 watch=$!
 for i in $(seq $CYCLES); do cycle s$i; done
 kill $watch
-k1=$(grep '^@@P-POKES' $T/a.con | tail -1 | cut -d' ' -f2)
+k1=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
 grep '^@@P-POKE ' $T/a.con | tail -1 | sed 's/^/# guest A: /'
 alive a || { notok "A: QEMU alive through the stress" FAIL "exited"; dump a; }
 command a poke-off
@@ -454,7 +455,7 @@ why="$cyc_err"
 check "stress: $CYCLES cycles with ESB loads racing the zaps: no stale PHB page, IRQs right ($(since $c_t0)s)" [ -z "$cyc_err" ]
 stale_check "stress"
 perr=$(grep -c '^@@P-ERROR' $T/a.con)
-odd=$(grep '^@@P-POKES' $T/a.con | tail -1 | sed -n 's/.* odd=//p')
+odd=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | sed -n 's/.* odd=//p')
 why="pokes ${k0:-0} -> ${k1:-0}, odd values ${odd:-?}, errors: $(grep '^@@P-ERROR' $T/a.con | tail -2 | tr '\n' ' ')"
 check "stress: the guest loaded the PQ bits throughout (${k0:-0} -> ${k1:-0} rounds, ${odd:-?} non-PQ values, $perr errors)" \
 	[ "${k1:-0}" -gt "${k0:-0}" -a "$perr" = 0 -a "${odd:-x}" = 0 ]
