@@ -4,7 +4,8 @@
 # scenario (testbed/guest/pt-scenario.sh) in it and print its TAP-like
 # lines, then "N passed, M failed[, K stalled][, X xfail]".  Nothing is
 # retried; a STALL (timeout) is reported apart from a FAIL.
-# Env: CYCLES (unmap/map cycles per phase), TSCALE, LOG.
+# Env: CYCLES (unmap/map cycles per phase), HPCYCLES (hot-plug cycles),
+# TSCALE, LOG.
 set -uo pipefail
 # The emulated host gets one CPU (L0 -smp 1) on the system's QEMU 7.2, as
 # check-guest: with -smp 2 an emulated host CPU stops making progress in
@@ -26,7 +27,7 @@ cp "$TOP/testbed/guest/pt-scenario.sh" "$pl/scenario.sh"
 printf '%s\n' "$BAD_LOG" > "$pl/badlog"
 {
 	echo '#!/bin/sh'
-	for v in CYCLES TSCALE GMEM; do
+	for v in CYCLES HPCYCLES TSCALE GMEM; do
 		[ -n "${!v:-}" ] && printf "export %s='%s'\n" "$v" "${!v}"
 	done
 	echo 'exec sh ./scenario.sh'

@@ -5,7 +5,7 @@
 # by /l1/pt/: the test-only vfio.ko (testbed/vfio) with Debian's other vfio
 # modules and the host's nvme modules, each set with its load order, and the
 # passthrough guest's initramfs (nvme modules, testbed/guest/pt-init,
-# rtas-isolate, esb-poke).
+# drc, esb-poke).
 # Prints the archive's path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +17,7 @@ mkdir -p "$OUT"
 
 base=$("$(dirname "$0")/guest-image.sh")
 vfio=$("$(dirname "$0")/vfio/build.sh")
-inputs="$0 $base $vfio $TOP/testbed/guest/pt-init $TOP/testbed/guest/rtas-isolate.c $TOP/testbed/guest/esb-poke.c"
+inputs="$0 $base $vfio $TOP/testbed/guest/pt-init $TOP/testbed/guest/drc.c $TOP/testbed/guest/esb-poke.c"
 stale=
 [ -e "$ARCHIVE" ] || stale=1
 for f in $inputs; do [ "$f" -nt "$ARCHIVE" ] && stale=1; done
@@ -69,9 +69,9 @@ mkdir -p "$g"/{bin,dev,proc,sys,tmp}
 cp "$BUSYBOX" "$g/bin/busybox"
 ln -s busybox "$g/bin/sh"
 copy "$g/lib/modules" nvme
-# drmgr's part of a PCI hot-unplug (there is no drmgr in the guest)
-${CROSS_COMPILE-powerpc64le-linux-gnu-}gcc -O2 -static -Wall -o "$g/bin/rtas-isolate" \
-	"$TOP/testbed/guest/rtas-isolate.c"
+# drmgr's part of PCI hot-plug (there is no drmgr in the guest)
+${CROSS_COMPILE-powerpc64le-linux-gnu-}gcc -O2 -static -Wall -o "$g/bin/drc" \
+	"$TOP/testbed/guest/drc.c"
 ${CROSS_COMPILE-powerpc64le-linux-gnu-}gcc -O2 -static -Wall -o "$g/bin/esb-poke" \
 	"$TOP/testbed/guest/esb-poke.c"
 cp "$TOP/testbed/guest/pt-init" "$g/init"

@@ -9,12 +9,14 @@
 # delivery, debugfs and zap accounting; CYCLES unbind/bind cycles of A's
 # NVMe driver (its MSIs unmapped/mapped); the same with A's guest loading
 # the vectors' ESB pages continuously (the fault/zap race); B's refaults;
-# device_del; A destroyed with the device passed through; the host's nvme
+# HPCYCLES device_del/device_add cycles with the same ESB loads running; A
+# destroyed with the device passed through; the host's nvme
 # driver takes the device back.
-# Env: CYCLES (default 10), TSCALE (timeout multiplier), GMEM.
+# Env: CYCLES (default 10), HPCYCLES (default 10), TSCALE (timeout multiplier), GMEM.
 /bin/busybox --install -s /bin 2>/dev/null
 export PATH=/bin:/sbin:/usr/bin
 : "${CYCLES:=10}"
+: "${HPCYCLES:=10}"
 : "${TSCALE:=1}"
 : "${GMEM:=512M}"
 T=/tmp/pt
@@ -462,62 +464,93 @@ check "stress: the guest loaded the PQ bits throughout (${k0:-0} -> ${k1:-0} rou
 [ -n "$st0" ] && note "A: faults withdrawn as stale during the stress: $(($(stat a stale) - st0))"
 [ -n "$st0" ] && grep '^stats:' "$(xfile a)" | sed 's/^/#   A /'
 
-step "hot-unplug (device_del) and replug (device_add) of the NVMe"
-# pseries PCI unplug completes when the guest isolates the slot (drmgr's job;
-# here the guest's "unplug" command), replug is seen by the guest at its
-# next boot (it has no drmgr to configure a new slot at run time).
-OLD_IRQS=$IRQS
-mon a 'device_del pt0'
-sleep 1
-uz0=$(stat a zaps) uc0=$(tcount clr)
-command a unplug && note "guest A: $ack"
-i=0
-while [ $i -lt $(secs 30) ]; do
-	mon a 'info pci'
-	sleep 1
-	tr -d '\r' < $T/a.mon | tail -40 | grep -q 'NVMe\|Class 0108' || break
-	: > $T/a.mon
-	i=$((i + 1))
-done
-sleep 1
-left=$(phbs a)
-why="QEMU: $(tr -d '\r' < $T/a.mon | grep -i -A2 'nvme\|class 0108' | tail -3 | tr '\n' ' '); PHB sources '$left'"
-check "unplug: QEMU released the NVMe, no source left on the PHB (${i}s)" \
-	[ -z "$left" ] && ! tr -d '\r' < $T/a.mon | tail -40 | grep -q 'NVMe\|Class 0108'
-ipis=$(for q in $OLD_IRQS; do srcmap a | awk -v q=$q '$1 == q { print $3 }'; done | sort -u | tr '\n' ' ')
-why="states of $OLD_IRQS: '$ipis'"
-check "unplug: the vectors' sources are back on their IPIs ($ipis)" [ "$ipis" = "IPI " ]
-stale_check "unplug"
-hv=$(host_intr vfio)
-why="host vfio interrupt lines left: '$hv'"
-check "unplug: the host freed the device's vfio MSIs (nothing leaks)" [ -z "$hv" ]
-if [ -n "$uz0" ]; then
-	uz=$(($(stat a zaps) - uz0)) uc=$(($(tcount clr) - uc0))
-	why="zaps +$uz for $uc clr_mapped calls"
-	check "unplug: one zap per unmapped IRQ ($uz zaps, $uc clr_mapped)" [ "$uz" = "$uc" -a "$uc" -gt 0 ]
-fi
-ins0=$(field "$(stale_pages | tail -1)" phb)
-mon a 'device_add vfio-pci,host='$bdf',id=pt1'
-sleep 2
-mon a system_reset
-a_t0=$(now)
-if expect "replug: guest reboots with the NVMe" a $T/a.con '^@@P-DISK ' 2 150 &&
-   ticks a P 3 "replug: guest ticks"; then
-	ok "replug: guest rebooted and reads the NVMe again ($(since $a_t0)s)"
-	IRQS=$(field "$t2" irqs | tr , '\n' | sort -n | tr '\n' ' ')
+# ---- one hot-unplug/replug cycle of A's NVMe; sets un_err / re_err
+hpcycle() {	# index
+	alive a || { un_err="$un_err $1:QEMU-A-exited"; return 1; }
+	z0=$(stat a zaps) p0=$(stat a zapped_pages) s0=$(tcount set) c0=$(tcount clr)
+	mon a "device_del $hp_id"
+	sleep 0.5
+	command a unplug || { un_err="$un_err $1:unplug-stall"; return 1; }
+	echo "$ack" | grep -q 'rc=0 node=0 ' || un_err="$un_err $1:unplug($ack)"
+	# QEMU completes device_del once the guest isolated the slot
+	i=0
+	while [ $i -lt $(secs 30) ]; do
+		: > $T/a.mon
+		mon a 'info pci'
+		sleep 1
+		tr -d '\r' < $T/a.mon | grep -q 'NVMe\|Class 0108' || break
+		i=$((i + 1))
+	done
+	[ $i -lt $(secs 30) ] || un_err="$un_err $1:QEMU-kept-the-device"
+	left=$(phbs a)
+	[ -z "$left" ] || un_err="$un_err $1:still-PHB($left)"
+	for q in $OLD_IRQS; do
+		k=$(srcmap a | awk -v q=$q '$1 == q { print $3 }')
+		[ "$k" = IPI ] || un_err="$un_err $1:irq$q-$k"
+	done
+	hv=$(host_intr vfio)
+	[ -z "$hv" ] || un_err="$un_err $1:host-vfio-lines($hv)"
+	z1=$(stat a zaps) p1=$(stat a zapped_pages) s1=$(tcount set) c1=$(tcount clr)
+	[ $((c1 - c0)) -gt 0 ] || un_err="$un_err $1:no-clr_mapped"
+	if [ -n "$z0" ]; then	# ours: one zap of two pages per map/unmap call
+		calls=$((s1 - s0 + c1 - c0))
+		[ $((z1 - z0)) = $calls ] && [ $((p1 - p0)) = $((2 * calls)) ] ||
+			un_err="$un_err $1:zaps($((z1 - z0)) zaps $((p1 - p0)) pages for $calls calls)"
+	fi
+	hp_id=pt$1
+	mon a "device_add vfio-pci,host=$bdf,id=$hp_id"
+	sleep 0.5
+	command a plug || { re_err="$re_err $1:plug-stall"; return 1; }
+	echo "$ack" | grep -q ' rc=0 .* nodes .*disk=XIVE-PT-DISK-L0' || re_err="$re_err $1:plug($ack)"
+	[ "$(field "$ack" irqs | tr , ' ')" = "$(echo $OLD_IRQS)" ] ||
+		re_err="$re_err $1:irqs($(field "$ack" irqs))"
+	sleep 0.5
 	P=$(phbs a)
-	why="PHB sources '$P', vectors before '$OLD_IRQS', now '$IRQS'"
-	check "replug: the same IRQ numbers are reused and PHB-backed ($(phb_irqs "$P"))" \
-		[ -n "$IRQS" -a "$IRQS" = "$OLD_IRQS" -a "$(phb_irqs "$P")" = "$IRQS" ]
+	[ "$(echo $(phb_irqs "$P"))" = "$(echo $OLD_IRQS)" ] || re_err="$re_err $1:PHB($P)"
+	PHB_ALL="$PHB_ALL $(phb_pfns)"
+	ticks a P 2 "A: guest ticks after replug $1" || { re_err="$re_err $1:no-ticks"; return 1; }
 	g1=$(field "$t1" nvme) g2=$(field "$t2" nvme)
-	why="nvme interrupts $g1 -> $g2"
-	check "replug: guest MSI-X interrupts rise ($g1 -> $g2)" [ "${g2:-0}" -gt "${g1:-0}" ]
-	PHB_PFNS=$(phb_pfns)
-	r=$(stale_pages | tail -1)
-	why="$r (before the replug phb=$ins0), PHB pfns '$PHB_PFNS'"
-	check "replug: the new PHB pages are inserted ($r)" [ "$(field "$r" phb)" -gt "${ins0:-0}" ]
-	stale_check "replug"
-fi
+	[ "${g2:-0}" -gt "${g1:-0}" ] || re_err="$re_err $1:msix($g1->$g2)"
+	z2=$(stat a zaps) s2=$(tcount set) c2=$(tcount clr)
+	note "hot-plug $1: unplug ${i}s, $((c1 - c0)) clr, zaps +$((z1 - ${z0:-0})); replug $((s2 - s1)) set, zaps +$((z2 - ${z1:-0})), PHB $P, MSI-X $g1 -> $g2"
+}
+
+step "hot-unplug (device_del) and replug (device_add) of the NVMe, $HPCYCLES times, under guest load"
+# pseries PCI hot-plug needs drmgr's part in the guest (there is no drmgr
+# in it): its "unplug" removes the device and its device-tree node and
+# isolates the slot, which completes QEMU's device_del; its "plug", after
+# device_add, unisolates the slot, adds the nodes configure-connector
+# describes and rescans (testbed/guest/drc.c).  All along, the guest reads
+# its disk every second and loads the vectors' ESB pages (esb-poke): the
+# fault/zap race through real hot-plug.
+OLD_IRQS=$IRQS
+PHB_ALL=$PHB_PFNS
+st0=$(stat a stale)
+command a poke-on
+sleep 1
+k0=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
+un_err= re_err= hp_id=pt0
+c_t0=$(now)
+for i in $(seq $HPCYCLES); do hpcycle $i; done
+hp_s=$(since $c_t0)
+k1=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
+alive a || { notok "A: QEMU alive through the hot-plug cycles" FAIL "exited"; dump a; }
+command a poke-off
+grep '^@@P-ACK plug' $T/a.con | tail -1 | sed 's/^/# guest A: /'
+why="$un_err"
+check "unplug x$HPCYCLES: QEMU released the NVMe each time, its vectors went back to their IPIs, the host freed its vfio MSIs, one 2-page zap per unmap (${hp_s}s in all)" \
+	[ -z "$un_err" ]
+why="$re_err"
+check "replug x$HPCYCLES: the guest brought the new device up at run time, the same IRQ numbers reused and PHB-backed ($(echo $OLD_IRQS)), MSI-X interrupts rise" \
+	[ -z "$re_err" ]
+PHB_PFNS=$(echo $PHB_ALL | tr ' ' '\n' | sort -un | tr '\n' ' ')
+stale_check "hot-plug"
+perr=$(grep -c '^@@P-ERROR' $T/a.con)
+odd=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | sed -n 's/.* odd=//p')
+why="pokes ${k0:-0} -> ${k1:-0}, odd values ${odd:-?}, errors: $(grep '^@@P-ERROR' $T/a.con | tail -2 | tr '\n' ' ')"
+check "hot-plug: the guest loaded the vectors' PQ bits throughout, always a PQ value back, IPI or PHB (${k0:-0} -> ${k1:-0} rounds, ${odd:-?} non-PQ values, $perr errors)" \
+	[ "${k1:-0}" -gt "${k0:-0}" -a "$perr" = 0 -a "${odd:-x}" = 0 ]
+[ -n "$st0" ] && note "A: faults withdrawn as stale during the hot-plug cycles: $(($(stat a stale) - st0))"
 
 step "destroy A with the NVMe passed through"
 bad=$(grep -E "$BAD_LOG" $T/a.con | head -3)
