@@ -1,6 +1,6 @@
 #!/bin/bash
 # make check-passthrough: boot the emulated host (ours, or REF=1 the
-# distro's modules) with an NVMe controller on a PHB, run the passthrough
+# distro's modules) with two NVMe controllers on PHBs, run the passthrough
 # scenario (testbed/guest/pt-scenario.sh) in it and print its TAP-like
 # lines, then "N passed, M failed[, K stalled][, X xfail]".  Nothing is
 # retried; a STALL (timeout) is reported apart from a FAIL.
@@ -19,10 +19,11 @@ export SMP MEM TIMEOUT
 t0=$(date +%s)
 extra=$("$(dirname "$0")/pt-image.sh") || die "passthrough payload build failed"
 pl=$(mktemp -d "$WORK/payload.XXXXXX")
-disk=$(mktemp "$WORK/nvme.XXXXXX")
-trap 'rm -rf "$pl" "$disk"' EXIT
-# 8 MiB: a signature the hosts and the guest check, then data for reads.
+disk=$(mktemp "$WORK/nvme.XXXXXX") disk2=$(mktemp "$WORK/nvme.XXXXXX")
+trap 'rm -rf "$pl" "$disk" "$disk2"' EXIT
+# 8 MiB each: a signature the hosts and the guest check, then data for reads.
 { printf 'XIVE-PT-DISK-L0.'; head -c $((8 * 1024 * 1024 - 16)) /dev/urandom; } > "$disk"
+{ printf 'XIVE-PT-DISK2L0.'; head -c $((8 * 1024 * 1024 - 16)) /dev/urandom; } > "$disk2"
 cp "$TOP/testbed/guest/pt-scenario.sh" "$pl/scenario.sh"
 printf '%s\n' "$BAD_LOG" > "$pl/badlog"
 {
@@ -34,13 +35,18 @@ printf '%s\n' "$BAD_LOG" > "$pl/badlog"
 } > "$pl/run"
 chmod +x "$pl/run"
 
-# PHB4 + root port + NVMe; snapshot=on: the image is never written.
+# Two PHB4s, each with a root port and an NVMe (the hot-plug cycles
+# alternate them); snapshot=on: the images are never written.
 export L0_ARGS="-device pnv-phb,chip-id=0,index=0,id=pcie.0
  -device pnv-phb-root-port,bus=pcie.0,id=rp0,chassis=1,slot=1
  -drive if=none,id=nvd0,file=$disk,format=raw,snapshot=on
- -device nvme,bus=rp0,drive=nvd0,serial=xive-pt"
+ -device nvme,bus=rp0,drive=nvd0,serial=xive-pt
+ -device pnv-phb,chip-id=0,index=1,id=pcie.1
+ -device pnv-phb-root-port,bus=pcie.1,id=rp1,chassis=2,slot=1
+ -drive if=none,id=nvd1,file=$disk2,format=raw,snapshot=on
+ -device nvme,bus=rp1,drive=nvd1,serial=xive-pt2"
 log=${LOG:-$WORK/check-passthrough-$FLAVOUR.log}
-echo "testbed: passthrough scenario on the $FLAVOUR modules (L0: ${L0_QEMU:-qemu-system-ppc64} -smp $SMP -m $MEM, NVMe on a PHB; log $log)"
+echo "testbed: passthrough scenario on the $FLAVOUR modules (L0: ${L0_QEMU:-qemu-system-ppc64} -smp $SMP -m $MEM, two NVMe on PHBs; log $log)"
 EXTRA_INITRD=$extra "$(dirname "$0")/boot.sh" "$pl" "$log"
 rc=$?
 

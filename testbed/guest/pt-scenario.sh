@@ -21,6 +21,7 @@ export PATH=/bin:/sbin:/usr/bin
 : "${GMEM:=512M}"
 T=/tmp/pt
 mkdir -p $T
+: > $T/cycle_pfns	# "cycle pfn..." : the PHB pages of each replugged device
 DBG=/sys/kernel/debug/kvm
 TR=/sys/kernel/debug/tracing
 BAD_LOG=$(cat ./badlog 2>/dev/null)
@@ -237,7 +238,9 @@ stale_pages() {
 	function tid(   m) { m = $0; sub(/ +\[[0-9]+\] .*/, "", m); sub(/.*-/, "", m); return m }
 	function arg(k,   m) { m = $0; sub(".* " k "=", "", m); sub(/ .*/, "", m); return m + 0 }
 	function flush(q,   p) { for (p = 0; p < 2; p++) if ((q "_" p) in pend) { stale++; print "#   stale: " pend[q "_" p]; delete pend[q "_" p] } }
-	/ set: / { q = arg("girq"); flush(q); st[q] = "PHB"; next }
+	FILENAME != "-" && FILENAME != trace { cp[$1] = " " substr($0, length($1) + 2) " "; next }
+	/tracing_mark_write: ptcycle / { nxt = cp[$NF]; next }
+	/ set: / { q = arg("girq"); flush(q); st[q] = "PHB"; if (nxt != "") { cur = nxt; nxt = "" }; next }
 	/ clr: / { q = arg("girq"); flush(q); st[q] = "IPI"; next }
 	/ umr: / { b = arg("off") / 65536 - 4; if (b < 0) next
 		   for (p = b; p < b + arg("len") / 65536; p++) { q = int(p / 2); if ((q "_" p % 2) in pend) { delete pend[q "_" p % 2]; w++ } }
@@ -252,11 +255,13 @@ stale_pages() {
 		   if (!index(irqs, " " q " ")) next
 		   ins++; isphb = index(phb, " " arg("pfn") " ") > 0; nphb += isphb
 		   if (isphb && st[q] != "PHB") pend[q "_" pg] = "PHB page " arg("pfn") " of irq " q " inserted while on its IPI"
+		   else if (isphb && cur != "" && !index(cur, " " arg("pfn") " ")) pend[q "_" pg] = "PHB page " arg("pfn") " of irq " q ": not the current device'"'"'s"
 		   else if (!isphb && st[q] == "PHB") pend[q "_" pg] = "IPI page " arg("pfn") " of irq " q " inserted while on the PHB"
 		   else delete pend[q "_" pg]
 		   next }
 	END { for (k in pend) { stale++; print "#   stale at the end: " pend[k] }
-	      printf "ins=%d phb=%d stale=%d withdrawn=%d\n", ins, nphb, stale, w }' $TR/trace
+	      printf "ins=%d phb=%d stale=%d withdrawn=%d\n", ins, nphb, stale, w }' trace=$TR/trace \
+		$T/cycle_pfns $TR/trace
 }
 
 stale_check() {	# label
@@ -302,30 +307,43 @@ cycle() {	# index
 }
 
 # =====================================================================
-note "=== host: NVMe on the PHB ($(now)s)"
-bdf=
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat $d/class)" = 0x010802 ] && bdf=$(basename $d)
-done
-why="no NVMe class device: $(ls /sys/bus/pci/devices | tr '\n' ' ')"
-check "host: NVMe controller on the PHB ($bdf)" [ -n "$bdf" ] || exit 1
+note "=== host: two NVMe controllers, each on a PHB ($(now)s)"
+# the first (disk SIG1) is passed through at start, the hot-plug cycles
+# alternate the second (SIG2) and the first
+SIG1=XIVE-PT-DISK-L0. SIG2=XIVE-PT-DISK2L0.
+set -- $(for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/class)" = 0x010802 ] && basename $d
+done | sort)
+bdf=$1 bdf2=${2:-}
+why="NVMe class devices: '$*' in $(ls /sys/bus/pci/devices | tr '\n' ' ')"
+check "host: two NVMe controllers on their PHBs ($bdf $bdf2)" [ -n "$bdf2" ] || exit 1
 group=$(basename "$(readlink /sys/bus/pci/devices/$bdf/iommu_group)")
+group2=$(basename "$(readlink /sys/bus/pci/devices/$bdf2/iommu_group)")
 out=$(loadmods /l1/pt/nvme 2>&1)
 why="$out"; check "host: nvme modules load" [ -z "$out" ]
-waitblk /dev/nvme0n1 20
-sig=$(head -c 16 /dev/nvme0n1 2>/dev/null)
-why="read '$sig'"; check "host: nvme driver reads the disk" [ "$sig" = XIVE-PT-DISK-L0. ]
+# disksig BDF: the signature of the disk behind the host's nvme driver
+disksig() {
+	n=$(ls /sys/bus/pci/devices/$1/nvme 2>/dev/null | head -1)
+	[ -n "$n" ] && waitblk /dev/${n}n1 20 && head -c 16 /dev/${n}n1 2>/dev/null
+}
+sig=$(disksig $bdf) sig2=$(disksig $bdf2)
+why="read '$sig' '$sig2'"
+check "host: nvme driver reads both disks" [ "$sig" = $SIG1 -a "$sig2" = $SIG2 ]
 note "host nvme interrupts: $(host_intr nvme)"
 
 step "host: bind to vfio-pci"
 out=$(loadmods /l1/pt/vfio 2>&1)
 why="$out"; check "host: test-only vfio.ko and Debian's vfio-pci, vfio_iommu_spapr_tce load" [ -z "$out" ]
-echo "$bdf" > /sys/bus/pci/drivers/nvme/unbind
-echo vfio-pci > /sys/bus/pci/devices/$bdf/driver_override
-echo "$bdf" > /sys/bus/pci/drivers_probe
+for d in $bdf $bdf2; do
+	echo "$d" > /sys/bus/pci/drivers/nvme/unbind
+	echo vfio-pci > /sys/bus/pci/devices/$d/driver_override
+	echo "$d" > /sys/bus/pci/drivers_probe
+done
 drv=$(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")
-why="driver $drv, /dev/vfio: $(ls /dev/vfio 2>&1 | tr '\n' ' '); $(dmesg | grep -i vfio | tail -2)"
-check "host: $bdf bound to vfio-pci (iommu group $group)" [ "$drv" = vfio-pci -a -e /dev/vfio/$group ]
+drv2=$(basename "$(readlink /sys/bus/pci/devices/$bdf2/driver)")
+why="drivers $drv $drv2, /dev/vfio: $(ls /dev/vfio 2>&1 | tr '\n' ' '); $(dmesg | grep -i vfio | tail -2)"
+check "host: $bdf and $bdf2 bound to vfio-pci (iommu groups $group, $group2)" \
+	[ "$drv" = vfio-pci -a -e /dev/vfio/$group -a "$drv2" = vfio-pci -a -e /dev/vfio/$group2 ]
 trace_setup
 why="kprobe_events: $(cat $TR/kprobe_events 2>&1 | tr '\n' ';')"
 check "host: kprobes on set/clr_mapped, the ESB fault handler ($fsym), page inserts and zaps" [ -e $TR/events/ptest/zvp ]
@@ -341,7 +359,7 @@ if ! expect "A: guest boots with the NVMe" a $T/a.con '^@@P-TICK ' 2 150; then
 fi
 ok "A: guest boots ($(since $a_t0)s after QEMU start)"
 why="$(grep -E '^@@P-(DISK|ERROR|NVME)' $T/a.con | tr '\n' ' ')"
-check "A: guest reads the passed-through NVMe disk" grep -q '^@@P-DISK XIVE-PT-DISK-L0.' $T/a.con
+check "A: guest reads the passed-through NVMe disk" grep -q "^@@P-DISK $SIG1" $T/a.con
 grep '^@@P-INTR' $T/a.con | grep -E 'CPU|nvme' | sed 's/^@@P-INTR /#   guest A: /'
 IRQS=$(field "$(lasttick a P)" irqs | tr , ' ' | tr ' ' '\n' | sort -n | tr '\n' ' ')
 note "A's NVMe vectors (guest sources): $IRQS"
@@ -468,6 +486,8 @@ check "stress: the guest loaded the PQ bits throughout (${k0:-0} -> ${k1:-0} rou
 hpcycle() {	# index
 	alive a || { un_err="$un_err $1:QEMU-A-exited"; return 1; }
 	z0=$(stat a zaps) p0=$(stat a zapped_pages) s0=$(tcount set) c0=$(tcount clr)
+	# the trace's cycle boundary for stale_pages (cycle_pfns)
+	echo "ptcycle $1" > $TR/trace_marker
 	mon a "device_del $hp_id"
 	sleep 0.5
 	command a unplug || { un_err="$un_err $1:unplug-stall"; return 1; }
@@ -498,31 +518,35 @@ hpcycle() {	# index
 			un_err="$un_err $1:zaps($((z1 - z0)) zaps $((p1 - p0)) pages for $calls calls)"
 	fi
 	hp_id=pt$1
-	mon a "device_add vfio-pci,host=$bdf,id=$hp_id"
+	if [ $(($1 % 2)) = 1 ]; then dev=$bdf2 want=$SIG2; else dev=$bdf want=$SIG1; fi
+	mon a "device_add vfio-pci,host=$dev,id=$hp_id"
 	sleep 0.5
 	command a plug || { re_err="$re_err $1:plug-stall"; return 1; }
-	echo "$ack" | grep -q ' rc=0 .* nodes .*disk=XIVE-PT-DISK-L0' || re_err="$re_err $1:plug($ack)"
+	echo "$ack" | grep -q " rc=0 .* nodes .*disk=$want" || re_err="$re_err $1:plug($dev: $ack)"
 	[ "$(field "$ack" irqs | tr , ' ')" = "$(echo $OLD_IRQS)" ] ||
 		re_err="$re_err $1:irqs($(field "$ack" irqs))"
 	sleep 0.5
 	P=$(phbs a)
 	[ "$(echo $(phb_irqs "$P"))" = "$(echo $OLD_IRQS)" ] || re_err="$re_err $1:PHB($P)"
-	PHB_ALL="$PHB_ALL $(phb_pfns)"
+	pf=$(phb_pfns)
+	PHB_ALL="$PHB_ALL $pf"
+	echo "$1 $pf" >> $T/cycle_pfns
 	ticks a P 2 "A: guest ticks after replug $1" || { re_err="$re_err $1:no-ticks"; return 1; }
 	g1=$(field "$t1" nvme) g2=$(field "$t2" nvme)
 	[ "${g2:-0}" -gt "${g1:-0}" ] || re_err="$re_err $1:msix($g1->$g2)"
 	z2=$(stat a zaps) s2=$(tcount set) c2=$(tcount clr)
-	note "hot-plug $1: unplug ${i}s, $((c1 - c0)) clr, zaps +$((z1 - ${z0:-0})); replug $((s2 - s1)) set, zaps +$((z2 - ${z1:-0})), PHB $P, MSI-X $g1 -> $g2"
+	note "hot-plug $1 ($dev): unplug ${i}s, $((c1 - c0)) clr, zaps +$((z1 - ${z0:-0})); replug $((s2 - s1)) set, zaps +$((z2 - ${z1:-0})), PHB $P, MSI-X $g1 -> $g2"
 }
 
-step "hot-unplug (device_del) and replug (device_add) of the NVMe, $HPCYCLES times, under guest load"
+step "hot-unplug (device_del) and replug (device_add), $HPCYCLES times, the two NVMe in turn, under guest load"
 # pseries PCI hot-plug needs drmgr's part in the guest (there is no drmgr
 # in it): its "unplug" removes the device and its device-tree node and
 # isolates the slot, which completes QEMU's device_del; its "plug", after
 # device_add, unisolates the slot, adds the nodes configure-connector
 # describes and rescans (testbed/guest/drc.c).  All along, the guest reads
 # its disk every second and loads the vectors' ESB pages (esb-poke): the
-# fault/zap race through real hot-plug.
+# fault/zap race through real hot-plug.  The stale-page check knows each
+# cycle's device: a page of the previous one after the switch is stale.
 OLD_IRQS=$IRQS
 PHB_ALL=$PHB_PFNS
 st0=$(stat a stale)
@@ -538,10 +562,10 @@ alive a || { notok "A: QEMU alive through the hot-plug cycles" FAIL "exited"; du
 command a poke-off
 grep '^@@P-ACK plug' $T/a.con | tail -1 | sed 's/^/# guest A: /'
 why="$un_err"
-check "unplug x$HPCYCLES: QEMU released the NVMe each time, its vectors went back to their IPIs, the host freed its vfio MSIs, one 2-page zap per unmap (${hp_s}s in all)" \
+check "unplug x$HPCYCLES: QEMU released the NVMe each time, its vectors went back to their IPIs, the host freed its vfio MSIs$(ours "$(xfile a)" && echo ", one 2-page zap per map/unmap call") (${hp_s}s in all)" \
 	[ -z "$un_err" ]
 why="$re_err"
-check "replug x$HPCYCLES: the guest brought the new device up at run time, the same IRQ numbers reused and PHB-backed ($(echo $OLD_IRQS)), MSI-X interrupts rise" \
+check "replug x$HPCYCLES, the two NVMe in turn: the guest brought the new device up at run time, the same IRQ numbers reused and backed by the new device's PHB, MSI-X interrupts rise ($(echo $OLD_IRQS))" \
 	[ -z "$re_err" ]
 PHB_PFNS=$(echo $PHB_ALL | tr ' ' '\n' | sort -un | tr '\n' ' ')
 stale_check "hot-plug"
@@ -559,18 +583,19 @@ stop a kill
 sleep 1
 why="$(ls $DBG)"
 check "A: its KVM debugfs folder is gone" [ -z "$(ls -d $DBG/"$(pid a)"-* 2>/dev/null)" ]
-echo "$bdf" > /sys/bus/pci/drivers/vfio-pci/unbind
-echo > /sys/bus/pci/devices/$bdf/driver_override
-echo "$bdf" > /sys/bus/pci/drivers_probe
-waitblk /dev/nvme0n1 30
+for d in $bdf $bdf2; do
+	echo "$d" > /sys/bus/pci/drivers/vfio-pci/unbind
+	echo > /sys/bus/pci/devices/$d/driver_override
+	echo "$d" > /sys/bus/pci/drivers_probe
+done
+sig=$(disksig $bdf) sig2=$(disksig $bdf2)
 i1=$(sumcounts "$(host_intr nvme)")
 echo 3 > /proc/sys/vm/drop_caches
-sig=$(head -c 16 /dev/nvme0n1 2>/dev/null)
-dd if=/dev/nvme0n1 of=/dev/null bs=64k count=64 2>/dev/null
+for n in /dev/nvme?n1; do dd if=$n of=/dev/null bs=64k count=64 2>/dev/null; done
 i2=$(sumcounts "$(host_intr nvme)")
-why="driver $(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)"), read '$sig', nvme interrupts $i1 -> $i2; $(dmesg | grep -iE 'nvme|vfio' | tail -3 | tr '\n' ';')"
-check "host: nvme driver takes the device back and reads it, its MSIs delivered to the host ($i1 -> $i2)" \
-	[ "$sig" = XIVE-PT-DISK-L0. -a "$i2" -gt "$i1" ]
+why="drivers $(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)") $(basename "$(readlink /sys/bus/pci/devices/$bdf2/driver)"), read '$sig' '$sig2', nvme interrupts $i1 -> $i2; $(dmesg | grep -iE 'nvme|vfio' | tail -3 | tr '\n' ';')"
+check "host: nvme driver takes both devices back and reads them, their MSIs delivered to the host ($i1 -> $i2)" \
+	[ "$sig" = $SIG1 -a "$sig2" = $SIG2 -a "$i2" -gt "$i1" ]
 bad=$(grep -E "$BAD_LOG" $T/b.con | head -3)
 why="$bad"; check "B: guest kernel log clean" [ -z "$bad" ]
 stop b
