@@ -277,6 +277,17 @@ stale_check() {	# label
 	fi
 }
 
+# ---- esb-poke in guest A: rounds so far (whole "@@P-POKES <rounds> odd=<n>"
+# lines only: the console may be mid-line)
+pokes() { grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | sed -n "s/.* \([0-9]*\) odd=\([0-9]*\)$/\\${1:-1}/p"; }
+poke_check() {	# label: rounds went k0 -> k1, every load read a PQ value
+	perr=$(grep -c '^@@P-ERROR' $T/a.con)
+	odd=$(pokes 2)
+	why="pokes ${k0:-0} -> ${k1:-0}, odd values ${odd:-?}, errors: $(grep '^@@P-ERROR' $T/a.con | tail -2 | tr '\n' ' ')"
+	check "$1 (${k0:-0} -> ${k1:-0} rounds, ${odd:-?} non-PQ values, $perr errors)" \
+		[ "${k1:-0}" -gt "${k0:-0}" -a "$perr" = 0 -a "${odd:-x}" = 0 ]
+}
+
 # ---- one unmap/map cycle of A's NVMe vectors; sets cyc_err on a failure
 cycle() {	# index
 	alive a || { cyc_err="$cyc_err $1:QEMU-A-exited"; return 1; }
@@ -455,7 +466,7 @@ step "stress: A's guest loads its vectors' ESB pages while the cycles run ($CYCL
 st0=$(stat a stale)
 command a poke-on
 sleep 2
-k0=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
+k0=$(pokes)
 cyc_err=
 c_t0=$(now)
 # (only whole POKES lines: the console may be mid-line)
@@ -467,18 +478,14 @@ c_t0=$(now)
 watch=$!
 for i in $(seq $CYCLES); do cycle s$i; done
 kill $watch
-k1=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
+k1=$(pokes)
 grep '^@@P-POKE ' $T/a.con | tail -1 | sed 's/^/# guest A: /'
 alive a || { notok "A: QEMU alive through the stress" FAIL "exited"; dump a; }
 command a poke-off
 why="$cyc_err"
 check "stress: $CYCLES cycles with ESB loads racing the zaps: no stale PHB page, IRQs right ($(since $c_t0)s)" [ -z "$cyc_err" ]
 stale_check "stress"
-perr=$(grep -c '^@@P-ERROR' $T/a.con)
-odd=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | sed -n 's/.* odd=//p')
-why="pokes ${k0:-0} -> ${k1:-0}, odd values ${odd:-?}, errors: $(grep '^@@P-ERROR' $T/a.con | tail -2 | tr '\n' ' ')"
-check "stress: the guest loaded the PQ bits throughout (${k0:-0} -> ${k1:-0} rounds, ${odd:-?} non-PQ values, $perr errors)" \
-	[ "${k1:-0}" -gt "${k0:-0}" -a "$perr" = 0 -a "${odd:-x}" = 0 ]
+poke_check "stress: the guest loaded the PQ bits throughout"
 [ -n "$st0" ] && note "A: faults withdrawn as stale during the stress: $(($(stat a stale) - st0))"
 [ -n "$st0" ] && grep '^stats:' "$(xfile a)" | sed 's/^/#   A /'
 
@@ -552,12 +559,12 @@ PHB_ALL=$PHB_PFNS
 st0=$(stat a stale)
 command a poke-on
 sleep 1
-k0=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
+k0=$(pokes)
 un_err= re_err= hp_id=pt0
 c_t0=$(now)
 for i in $(seq $HPCYCLES); do hpcycle $i; done
 hp_s=$(since $c_t0)
-k1=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | cut -d' ' -f2)
+k1=$(pokes)
 alive a || { notok "A: QEMU alive through the hot-plug cycles" FAIL "exited"; dump a; }
 command a poke-off
 grep '^@@P-ACK plug' $T/a.con | tail -1 | sed 's/^/# guest A: /'
@@ -569,11 +576,7 @@ check "replug x$HPCYCLES, the two NVMe in turn: the guest brought the new device
 	[ -z "$re_err" ]
 PHB_PFNS=$(echo $PHB_ALL | tr ' ' '\n' | sort -un | tr '\n' ' ')
 stale_check "hot-plug"
-perr=$(grep -c '^@@P-ERROR' $T/a.con)
-odd=$(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1 | sed -n 's/.* odd=//p')
-why="pokes ${k0:-0} -> ${k1:-0}, odd values ${odd:-?}, errors: $(grep '^@@P-ERROR' $T/a.con | tail -2 | tr '\n' ' ')"
-check "hot-plug: the guest loaded the vectors' PQ bits throughout, always a PQ value back, IPI or PHB (${k0:-0} -> ${k1:-0} rounds, ${odd:-?} non-PQ values, $perr errors)" \
-	[ "${k1:-0}" -gt "${k0:-0}" -a "$perr" = 0 -a "${odd:-x}" = 0 ]
+poke_check "hot-plug: the guest loaded the vectors' PQ bits throughout, always a PQ value back, IPI or PHB"
 [ -n "$st0" ] && note "A: faults withdrawn as stale during the hot-plug cycles: $(($(stat a stale) - st0))"
 
 step "destroy A with the NVMe passed through"
