@@ -288,18 +288,25 @@ poke_check() {	# label: rounds went k0 -> k1, every load read a PQ value
 		[ "${k1:-0}" -gt "${k0:-0}" -a "$perr" = 0 -a "${odd:-x}" = 0 ]
 }
 
+# not_on_ipis IRQ...: what keeps A's sources from being all back on their
+# IPIs (nothing when they are)
+not_on_ipis() {
+	left=$(phbs a)
+	[ -z "$left" ] || printf 'still-PHB(%s)' "$left"
+	for q in "$@"; do
+		k=$(srcmap a | awk -v q=$q '$1 == q { print $3 }')
+		[ "$k" = IPI ] || printf 'irq%s-%s,' $q "$k"
+	done
+}
+
 # ---- one unmap/map cycle of A's NVMe vectors; sets cyc_err on a failure
 cycle() {	# index
 	alive a || { cyc_err="$cyc_err $1:QEMU-A-exited"; return 1; }
 	z0=$(stat a zaps) p0=$(stat a zapped_pages) s0=$(tcount set) c0=$(tcount clr)
 	command a unbind || { cyc_err="$cyc_err $1:unbind-stall"; return 1; }
 	sleep 0.5
-	left=$(phbs a)
-	[ -z "$left" ] || cyc_err="$cyc_err $1:still-PHB($left)"
-	for q in $IRQS; do
-		k=$(srcmap a | awk -v q=$q '$1 == q { print $3 }')
-		[ "$k" = IPI ] || cyc_err="$cyc_err $1:irq$q-$k"
-	done
+	e=$(not_on_ipis $IRQS)
+	[ -z "$e" ] || cyc_err="$cyc_err $1:$e"
 	z1=$(stat a zaps) p1=$(stat a zapped_pages) s1=$(tcount set) c1=$(tcount clr)
 	command a bind || { cyc_err="$cyc_err $1:bind-stall"; return 1; }
 	echo "$ack" | grep -q 'rc=0' || cyc_err="$cyc_err $1:bind($ack)"
@@ -509,12 +516,8 @@ hpcycle() {	# index
 		i=$((i + 1))
 	done
 	[ $i -lt $(secs 30) ] || un_err="$un_err $1:QEMU-kept-the-device"
-	left=$(phbs a)
-	[ -z "$left" ] || un_err="$un_err $1:still-PHB($left)"
-	for q in $OLD_IRQS; do
-		k=$(srcmap a | awk -v q=$q '$1 == q { print $3 }')
-		[ "$k" = IPI ] || un_err="$un_err $1:irq$q-$k"
-	done
+	e=$(not_on_ipis $OLD_IRQS)
+	[ -z "$e" ] || un_err="$un_err $1:$e"
 	hv=$(host_intr vfio)
 	[ -z "$hv" ] || un_err="$un_err $1:host-vfio-lines($hv)"
 	z1=$(stat a zaps) p1=$(stat a zapped_pages) s1=$(tcount set) c1=$(tcount clr)
