@@ -1,0 +1,52 @@
+#!/bin/bash
+# Build the inputs of make bench's nested IPI metric as one uncompressed
+# cpio archive for boot.sh's EXTRA_INITRD: the nested-guest archive of
+# guest-image.sh (QEMU bundle, guest kernel, NVRAM), followed by
+# /l1/ipi/guest-initrd.cpio: busybox, the test-only ipi_bench.ko
+# (testbed/guest/ipi-bench, built against the distro headers: the guest
+# runs the same kernel) and testbed/guest/ipi-init.
+# Prints the archive's path.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+OUT=$TOP/build/ipi
+ARCHIVE=$OUT/ipi-extra.cpio
+KDIR=$SYSROOT/usr/src/linux-headers-$KVER
+SRC=$TOP/testbed/guest/ipi-bench
+CROSS=${CROSS_COMPILE-powerpc64le-linux-gnu-}
+[ "$(uname -m)" = ppc64le ] && CROSS=
+mkdir -p "$OUT"
+
+base=$("$(dirname "$0")/guest-image.sh")
+inputs="$0 $base $SRC/ipi_bench.c $SRC/Kbuild $TOP/testbed/guest/ipi-init"
+stale=
+[ -e "$ARCHIVE" ] || stale=1
+for f in $inputs; do [ "$f" -nt "$ARCHIVE" ] && stale=1; done
+if [ -z "$stale" ]; then
+	echo "$ARCHIVE"
+	exit 0
+fi
+t0=$(date +%s%N)
+tmp=$(mktemp -d "$OUT/tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+cp "$SRC/ipi_bench.c" "$SRC/Kbuild" "$tmp/"
+make -s -C "$KDIR" M="$tmp" ARCH=powerpc CROSS_COMPILE="$CROSS" modules >&2
+g=$tmp/guest
+mkdir -p "$g"/{bin,dev,proc,sys,lib/modules}
+cp "$BUSYBOX" "$g/bin/busybox"
+ln -s busybox "$g/bin/sh"
+cp "$tmp/ipi_bench.ko" "$g/lib/modules/"
+cp "$TOP/testbed/guest/ipi-init" "$g/init"
+chmod +x "$g/init"
+r=$tmp/root
+mkdir -p "$r/l1/ipi"
+(cd "$g" && find . | cpio -o -H newc --quiet) > "$r/l1/ipi/guest-initrd.cpio"
+
+cp "$base" "$ARCHIVE.new"
+truncate -s %4 "$ARCHIVE.new"
+(cd "$r" && find . | cpio -o -H newc --quiet) >> "$ARCHIVE.new"
+mv "$ARCHIVE.new" "$ARCHIVE"
+echo "ipi-image: $ARCHIVE, $(du -m "$ARCHIVE" | cut -f1) MB, built in" \
+     "$(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
+echo "$ARCHIVE"
