@@ -24,7 +24,7 @@ PROFILE=${PROFILE:-1}
 IPI=${IPI:-1}
 IPI_ROUNDS=${IPI_ROUNDS:-1}
 IPI_REPS=${IPI_REPS:-5}
-IPI_LOOPS=${IPI_LOOPS:-100}
+IPI_LOOPS=${IPI_LOOPS:-200}
 PROFILE_SCEN=${PROFILE_SCEN:-setup1024 lifecycle}
 PROFILE_DEPTH=${PROFILE_DEPTH:-6}
 PROFILE_FUNCS=${PROFILE_FUNCS:-kvm_device_ioctl kvm_vcpu_ioctl kvm_vm_ioctl kvm_device_release}
@@ -135,22 +135,6 @@ if [ "$IPI" = 1 ]; then
 					$1 == "@@FAIL" { print }'
 				echo "@@RUN-END ipi$r $f"
 			done
-		done
-		r=$((r + 1))
-	done
-fi
-		for f in $order; do
-			load $f
-			echo "@@RUN ipi$r $f"
-			for ic in xive xics; do
-				echo "bench: IPI round $r/$IPI_ROUNDS, $f modules, ic-mode=$ic"
-				sh ./ipi-run.sh $f $ic $IPI_REPS $IPI_LOOPS | awk -v n=$((IPI_REPS * IPI_LOOPS)) '
-					$1 == "@@I" && $5 > 0 && $6 > 0 { printf "@@B ipi_%s_rtps %.1f\n", $3, $6 * 1e9 / $5
-						printf "@@B ipi_%s_ipis_per_rt %.4f\n", $3, $7 / $6 }
-					$1 == "@@I-ESC" { printf "@@B ipi_%s_esc_per_rt %.4f\n", $3, $4 / n }
-					$1 == "@@FAIL" { print }'
-			done
-			echo "@@RUN-END ipi$r $f"
 		done
 		r=$((r + 1))
 	done

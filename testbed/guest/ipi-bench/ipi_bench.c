@@ -3,13 +3,16 @@
  * Test-only module for the nested guest of make bench (never installed):
  * IPI round trips between two CPUs of the guest.  Writing N to
  * /sys/module/ipi_bench/parameters/run makes CPU from_cpu run a function on
- * CPU to_cpu N times, each time waiting until it has run
- * (smp_call_function_single with wait): one IPI to the target and the
- * completion seen back by the sender is one round trip.  The write returns
- * when done; last_ns is the time the N calls took and last_calls how many
- * ran on the target (N, or the write failed).
+ * CPU to_cpu N times (smp_call_function_single_async), each time sleeping
+ * until that function has woken it (a completion): an IPI there and a
+ * wake-up back, with both CPUs idle in between, so that each hop is the
+ * interrupt path of an idle vCPU (no spinning vCPU holding the host CPU the
+ * other one needs).  The write returns when done; last_ns is the time the N
+ * round trips took and last_calls how many ran on the target (N, or the
+ * write failed).
  */
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -37,22 +40,32 @@ MODULE_PARM_DESC(last_calls, "calls that ran on to_cpu in the last run");
 static DEFINE_MUTEX(ipi_bench_lock);	/* one run at a time */
 static atomic_long_t ipi_bench_hits;
 
-static void ipi_bench_hit(void *unused)
+/* runs on to_cpu, from the IPI */
+static void ipi_bench_hit(void *done)
 {
 	atomic_long_inc(&ipi_bench_hits);
+	complete(done);
 }
 
 /* runs on from_cpu (work_on_cpu) */
 static long ipi_bench_loop(void *arg)
 {
 	unsigned long i, n = (unsigned long)arg;
-	u64 t0 = ktime_get_ns();
+	struct completion done;
+	call_single_data_t csd;
+	u64 t0;
 	int ret;
 
+	init_completion(&done);
+	INIT_CSD(&csd, ipi_bench_hit, &done);
+	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		ret = smp_call_function_single(to_cpu, ipi_bench_hit, NULL, 1);
+		reinit_completion(&done);
+		/* the csd is free again once its function has started */
+		ret = smp_call_function_single_async(to_cpu, &csd);
 		if (ret)
 			return ret;
+		wait_for_completion(&done);
 	}
 	last_ns = ktime_get_ns() - t0;
 	return 0;
