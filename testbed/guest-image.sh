@@ -20,11 +20,8 @@ mkdir -p "$OUT"
 "$(dirname "$0")/guest-deps.sh" >&2
 [ -e "$VMLINUX" ] || die "no $VMLINUX: run 'make deps'"
 
-inputs="$0 $TOP/testbed/guest/init $BUNDLE/.lock.sha256 $VMLINUX $BUSYBOX"
-stale=
-[ -e "$ARCHIVE" ] || stale=1
-for f in $inputs; do [ "$f" -nt "$ARCHIVE" ] && stale=1; done
-if [ -z "$stale" ]; then
+if uptodate "$ARCHIVE" "$0" "$TOP/testbed/guest/init" \
+	"$BUNDLE/.lock.sha256" "$VMLINUX" "$BUSYBOX"; then
 	echo "$ARCHIVE"
 	exit 0
 fi
@@ -69,6 +66,4 @@ grep -q 'Ready!' "$tmp/slof.con" && [ "$(head -c 1 "$nv" | od -An -tx1 | tr -d '
 	die "SLOF did not format the guest NVRAM: $(tail -3 "$tmp/slof.err")"
 (cd "$r" && find . | cpio -o -H newc --quiet) > "$ARCHIVE.new"
 mv "$ARCHIVE.new" "$ARCHIVE"
-echo "guest-image: $ARCHIVE, $(du -m "$ARCHIVE" | cut -f1) MB, built in" \
-     "$(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
-echo "$ARCHIVE"
+built guest-image "$ARCHIVE" "$t0"

@@ -18,11 +18,8 @@ CROSS=${CROSS_COMPILE-powerpc64le-linux-gnu-}
 mkdir -p "$OUT"
 
 base=$("$(dirname "$0")/guest-image.sh")
-inputs="$0 $base $SRC/ipi_bench.c $SRC/Kbuild $TOP/testbed/guest/ipi-init"
-stale=
-[ -e "$ARCHIVE" ] || stale=1
-for f in $inputs; do [ "$f" -nt "$ARCHIVE" ] && stale=1; done
-if [ -z "$stale" ]; then
+if uptodate "$ARCHIVE" "$0" "$base" "$SRC/ipi_bench.c" "$SRC/Kbuild" \
+	"$TOP/testbed/guest/ipi-init"; then
 	echo "$ARCHIVE"
 	exit 0
 fi
@@ -43,10 +40,5 @@ r=$tmp/root
 mkdir -p "$r/l1/ipi"
 (cd "$g" && find . | cpio -o -H newc --quiet) > "$r/l1/ipi/guest-initrd.cpio"
 
-cp "$base" "$ARCHIVE.new"
-truncate -s %4 "$ARCHIVE.new"
-(cd "$r" && find . | cpio -o -H newc --quiet) >> "$ARCHIVE.new"
-mv "$ARCHIVE.new" "$ARCHIVE"
-echo "ipi-image: $ARCHIVE, $(du -m "$ARCHIVE" | cut -f1) MB, built in" \
-     "$(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
-echo "$ARCHIVE"
+stack_cpio "$base" "$r" "$ARCHIVE"
+built ipi-image "$ARCHIVE" "$t0"

@@ -27,3 +27,27 @@ die() { echo "testbed: $*" >&2; exit 2; }
 # must be listed by file:line in TOLERATED, never by a broad pattern.
 BAD_LOG='Oops|WARNING:|BUG[: ]|lockdep|possible recursive locking|circular locking|refcount_t|kernel BUG|Unable to handle kernel|Call Trace:|general protection|stack-protector'
 TOLERATED='virt/kvm/vfio.c:103'
+
+# The image scripts (guest-image.sh, pt-image.sh, ipi-image.sh):
+# uptodate ARCHIVE INPUT...: ARCHIVE exists and no input is newer than it.
+uptodate() {
+	local a=$1 f
+	shift
+	[ -e "$a" ] || return 1
+	for f; do [ "$f" -nt "$a" ] && return 1; done
+	return 0
+}
+# stack_cpio BASE ROOT ARCHIVE: BASE's archive, then ROOT's tree as a second
+# archive (the kernel unpacks concatenated cpio archives, 4-byte aligned).
+stack_cpio() {
+	cp "$1" "$3.new"
+	truncate -s %4 "$3.new"
+	(cd "$2" && find . | cpio -o -H newc --quiet) >> "$3.new"
+	mv "$3.new" "$3"
+}
+# built NAME ARCHIVE T0: report the build (since T0, date +%s%N), print ARCHIVE.
+built() {
+	echo "$1: $2, $(du -m "$2" | cut -f1) MB, built in" \
+	     "$(( ($(date +%s%N) - $3) / 1000000 )) ms" >&2
+	echo "$2"
+}

@@ -17,11 +17,8 @@ mkdir -p "$OUT"
 
 base=$("$(dirname "$0")/guest-image.sh")
 vfio=$("$(dirname "$0")/vfio/build.sh")
-inputs="$0 $base $vfio $TOP/testbed/guest/pt-init $TOP/testbed/guest/drc.c $TOP/testbed/guest/esb-poke.c"
-stale=
-[ -e "$ARCHIVE" ] || stale=1
-for f in $inputs; do [ "$f" -nt "$ARCHIVE" ] && stale=1; done
-if [ -z "$stale" ]; then
+if uptodate "$ARCHIVE" "$0" "$base" "$vfio" "$TOP/testbed/guest/pt-init" \
+	"$TOP/testbed/guest/drc.c" "$TOP/testbed/guest/esb-poke.c"; then
 	echo "$ARCHIVE"
 	exit 0
 fi
@@ -79,10 +76,5 @@ chmod +x "$g/init"
 (cd "$g" && find . | cpio -o -H newc --quiet) > "$r/l1/pt/guest-initrd.cpio"
 
 # The disk's contents are the L0 NVMe's (pt-check.sh): nothing else here.
-cp "$base" "$ARCHIVE.new"
-truncate -s %4 "$ARCHIVE.new"
-(cd "$r" && find . | cpio -o -H newc --quiet) >> "$ARCHIVE.new"
-mv "$ARCHIVE.new" "$ARCHIVE"
-echo "pt-image: $ARCHIVE, $(du -m "$ARCHIVE" | cut -f1) MB, built in" \
-     "$(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
-echo "$ARCHIVE"
+stack_cpio "$base" "$r" "$ARCHIVE"
+built pt-image "$ARCHIVE" "$t0"
