@@ -154,18 +154,18 @@ stop() {	# name [kill]: quit through the monitor (or SIGKILL), reap
 }
 # command NAME CMD: send a console command, wait for its @@P-ACK; sets ack
 command() {
-	k=$(count $T/$1.con "^@@P-ACK $2")
+	k=$(count $T/$1.con "^@@P-ACK $2 .*end\$")
 	gcmd $1 "$2"
-	expect "$1: guest acknowledges '$2'" $1 $T/$1.con "^@@P-ACK $2" $((k + 1)) 60 || return 1
-	sleep 0.3	# the line may still be arriving
-	ack=$(grep "^@@P-ACK $2" $T/$1.con | tail -1)
+	# whole lines only ("end"): the console may be mid-line
+	expect "$1: guest acknowledges '$2'" $1 $T/$1.con "^@@P-ACK $2 .*end\$" $((k + 1)) 60 || return 1
+	ack=$(grep "^@@P-ACK $2 .*end\$" $T/$1.con | tail -1)
 }
-lasttick() { grep "^@@$2-TICK " $T/$1.con | tail -1; }
+lasttick() { grep "^@@$2-TICK .* end\$" $T/$1.con | tail -1; }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 ticks() {	# name kind K label: wait for K more ticks; t1/t2 = first/last
 	t1=$(lasttick $1 $2)
-	k=$(count $T/$1.con "^@@$2-TICK ")
-	expect "$4" $1 $T/$1.con "^@@$2-TICK " $((k + $3)) 30 || return 1
+	k=$(count $T/$1.con "^@@$2-TICK .* end\$")
+	expect "$4" $1 $T/$1.con "^@@$2-TICK .* end\$" $((k + $3)) 30 || return 1
 	t2=$(lasttick $1 $2)
 }
 
