@@ -160,7 +160,18 @@ def main():
     samples, counts, opal, prof, slabs, config, timed, fails = parse(a.log)
     if fails:
         print("report: the run reported failures:\n  " + "\n  ".join(fails), file=sys.stderr)
-        return 1
+    # A failed nested guest marks its IPI cells "failed" (status still 1);
+    # any other failure leaves no report at all.
+    ipi_failed = {}
+    for line in fails:
+        w = line.split()
+        if len(w) >= 5 and w[1:3] == ["ipi", "guest"] and w[3] in FLAVOURS:
+            ipi_failed[(w[3], w[4].rstrip(":"))] = " ".join(w[5:])
+        else:
+            return 1
+    for f, ic in ipi_failed:
+        for k in [k for k in samples[f] if k.startswith("ipi_%s_" % ic)]:
+            del samples[f][k]
     if not samples["ours"] or not samples["upstream"]:
         print("report: no samples for both module sets in " + a.log, file=sys.stderr)
         return 1
@@ -227,8 +238,9 @@ def main():
                 if u is not None and o is not None:
                     parts.append("%s per round trip %.2f vs %.2f" % (label, u, o))
             if ic == "xics":
-                r = [med[f].get("ipi_xics_rtps", 0) / med[f]["ipi_xive_rtps"]
-                     for f in FLAVOURS if med[f].get("ipi_xive_rtps")]
+                r = [med[f]["ipi_xics_rtps"] / med[f]["ipi_xive_rtps"]
+                     for f in FLAVOURS
+                     if med[f].get("ipi_xive_rtps") and med[f].get("ipi_xics_rtps")]
                 if len(r) == 2:
                     parts.append("xics/xive: %.2f (upstream), %.2f (ours)" % tuple(r))
         if key == "xvm_refaults":
@@ -253,10 +265,15 @@ def main():
         else:
             target, met = "–", None
         note = counts_col(key)
+        failed = [f for f in FLAVOURS
+                  if key.startswith("ipi_") and (f, key.split("_")[1]) in ipi_failed]
+        for f in failed:
+            note = "; ".join(x for x in (note, "%s failed: %s"
+                                         % (f, ipi_failed[(f, key.split("_")[1])][:120])) if x)
         rows.append(dict(key=key, label=label, unit=unit, upstream=u, ours=o,
                          ratio=ratio, target=target,
                          met="" if met is None else ("yes" if met else "**no**"),
-                         counts=note,
+                         counts=note, failed=failed,
                          n_up=len(samples["upstream"].get(key, [])),
                          n_ours=len(samples["ours"].get(key, [])),
                          up_min=min(samples["upstream"].get(key, [0]) or [0]),
@@ -272,7 +289,9 @@ def main():
                     "ours_min", "ours_max", "counts"])
         for r in rows:
             w.writerow([r["key"], r["unit"],
+                        "failed" if "upstream" in r["failed"] else
                         "" if r["upstream"] is None else "%.3f" % r["upstream"],
+                        "failed" if "ours" in r["failed"] else
                         "" if r["ours"] is None else "%.3f" % r["ours"],
                         "" if r["ratio"] is None else "%.3f" % r["ratio"],
                         r["target"], r["met"].strip("*"), r["n_up"], r["n_ours"],
@@ -320,7 +339,9 @@ def main():
             continue
         md.append("| %s | %s | %s | %s | %s | %s | %s | %s |"
                   % (r["label"].replace("  ", "↳ ", 1) if r["label"].startswith("  ")
-                     else r["label"], r["unit"], fmt(r["upstream"]), fmt(r["ours"]),
+                     else r["label"], r["unit"],
+                     "failed" if "upstream" in r["failed"] else fmt(r["upstream"]),
+                     "failed" if "ours" in r["failed"] else fmt(r["ours"]),
                      "–" if r["ratio"] is None else "%.2f" % r["ratio"],
                      r["target"], r["met"], r["counts"]))
 
@@ -401,7 +422,7 @@ def main():
                                                  fmt(r["ours"]),
                                                  "–" if r["ratio"] is None else
                                                  "%.2f" % r["ratio"], r["met"] or "?"))
-    return 0
+    return 1 if ipi_failed else 0
 
 
 if __name__ == "__main__":

@@ -47,5 +47,8 @@ while kill -0 $qpid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); d
 kill -9 $qpid 2>/dev/null
 wait $qpid
 tr -d '\r' < $T/con | sed -n "s/^@@I-RUN \([0-9]*\) ns=\([0-9]*\) calls=\([0-9]*\) ipis=\([0-9]*\)$/@@I $label $ic \1 \2 \3 \4/p"
-grep -q '^@@I-END' $T/con ||
-	echo "@@FAIL ipi guest $label $ic: $(tr -d '\r' < $T/con | grep -E '^@@I-(ERROR|BOOT)' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
+# a guest that ended early, or ran fewer timed runs than asked, is a failure
+runs=$(grep -c '^@@I-RUN ' $T/con)
+if ! grep -q '^@@I-END' $T/con || [ "$runs" -lt "$reps" ]; then
+	echo "@@FAIL ipi guest $label $ic: $runs of $reps runs; $(tr -d '\r' < $T/con | grep -E '^@@I-(ERROR|BOOT)' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
+fi
