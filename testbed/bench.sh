@@ -5,7 +5,7 @@
 # then an untimed pass per set counts OPAL calls per phase (tracefs).
 # bench/report.py writes bench/results.md and bench/results.csv.
 #
-# Knobs: ROUNDS (default 6), REPS per run (3), CYCLES of create/connect/
+# Knobs: ROUNDS (default 6), REPS per run (2), CYCLES of create/connect/
 # release per repetition (10), TRACE=0 skips the OPAL call count pass,
 # RESULTS=dir writes the results elsewhere (default bench/), PROFILE=0
 # skips the function_graph pass (PROFILE_SCEN, PROFILE_DEPTH) whose per-function
