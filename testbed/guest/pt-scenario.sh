@@ -482,11 +482,10 @@ sleep 2
 k0=$(pokes)
 cyc_err=
 c_t0=$(now)
-# (only whole POKES lines: the console may be mid-line)
 # progress every 10 s, to tell a fault storm or a stall from slowness
 ( while :; do
 	sleep 10
-	note "watch $(now)s: $(stat a esb_faults) esb_faults, $(stat a stale) stale, $(stat a zaps) zaps; traced faults $(tcount fault), set $(tcount set); $(grep -E '^@@P-POKES [0-9]+ odd=[0-9]+$' $T/a.con | tail -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
+	note "watch $(now)s: $(stat a esb_faults) esb_faults, $(stat a stale) stale, $(stat a zaps) zaps; traced faults $(tcount fault), set $(tcount set); pokes $(pokes) odd=$(pokes 2); load $(cut -d' ' -f1-3 /proc/loadavg)"
   done ) &
 watch=$!
 for i in $(seq $CYCLES); do cycle s$i; done
