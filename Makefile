@@ -71,31 +71,30 @@ host-checks: $(KDIR)/Makefile
 
 check: deps
 	@$(MAKE) --no-print-directory modules selftests
-	@$(MAKE) --no-print-directory host-checks
 	@testbed/check-all.sh
 
 vm-run: deps
-	@$(MAKE) --no-print-directory modules
+	@$(MAKE) --no-print-directory modules selftests
 	@testbed/vm-run.sh "$(RUN)" $(ARGS)
 
 # The nested pseries guest scenario (QEMU as the device's client) alone.
 check-guest: deps
-	@$(MAKE) --no-print-directory modules
+	@$(MAKE) --no-print-directory modules selftests
 	@testbed/guest-check.sh
 
 run: deps
-	@$(MAKE) --no-print-directory modules
+	@$(MAKE) --no-print-directory modules selftests
 	@testbed/run.sh
 
 # PCI passthrough of an NVMe into the nested guest (testbed/pt-check.sh);
 # its test-only vfio.ko is built into build/vfio, never installed.
 check-passthrough: deps
-	@$(MAKE) --no-print-directory modules
+	@$(MAKE) --no-print-directory modules selftests
 	@testbed/pt-check.sh
 
 # Ours vs the distro's modules in one boot: bench/results.md and .csv
 bench: deps
-	@$(MAKE) --no-print-directory modules
+	@$(MAKE) --no-print-directory modules selftests
 	@$(MAKE) --no-print-directory -C bench CROSS_COMPILE=$(CROSS_COMPILE)
 	@testbed/bench.sh
 

@@ -1,8 +1,11 @@
 #!/bin/bash
 # Boot the emulated POWER9 PowerNV host (QEMU TCG) with a payload and judge
-# the run: the payload's exit status, modules loaded, no hang, and no
-# Oops/WARNING/BUG/lockdep line in the host kernel log.
-# Usage: boot.sh PAYLOAD_DIR LOG        (payload output streams to stdout)
+# the run: modules loaded and the capability reported, no hang, the
+# payload's exit status, and no Oops/WARNING/BUG/lockdep line in the host
+# kernel log.  The payload's output streams to stdout, then the host's own
+# verdict as a TAP stream (also appended to LOG); the exit status is 0, or
+# 3 hang, 4 module/capability failure, 5 bad kernel log, else the payload's.
+# Usage: boot.sh PAYLOAD_DIR LOG
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +18,8 @@ trap 'rm -f "$initrd"' EXIT
 [ -e "$VMLINUX" ] || die "no $VMLINUX: run 'make deps'"
 
 # -nodefaults skips six PHBs' link training; the IPMI BMC lets OPAL power off.
+# loglevel=5: warnings and worse reach the console as they happen (judged
+# even if the final dmesg dump is lost); log_buf_len: the dump never wraps.
 # The console goes through a pipe: the payload's output is shown as it comes,
 # the markers and the kernel log are kept for the verdict.
 # L0_ACCEL (e.g. tcg,thread=single) lets the nested-guest runs compare TCG modes;
@@ -27,37 +32,45 @@ timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} -M powernv9 -cpu power9 \
 	-serial mon:stdio -device ipmi-bmc-sim,id=bmc0 \
 	-device isa-ipmi-bt,bmc=bmc0,irq=10 ${L0_ARGS:-} \
 	-kernel "$VMLINUX" -initrd "$initrd" \
-	-append "console=hvc0 quiet powersave=off ${APPEND:-}" </dev/null |
+	-append "console=hvc0 loglevel=5 log_buf_len=8M powersave=off ${APPEND:-}" </dev/null |
 	tr -d '\r' | tee "$log" |
 	awk '/^@@DMESG-BEGIN/{q=1} /^@@DMESG-END/{q=0; next}
 	     /^\[ *[0-9.]+,[0-9]\]/{next}	# skiboot chatter: kept in the log
 	     !q && !/^@@/ {print; fflush()}'
 qrc=${PIPESTATUS[0]}
 
-verdict=0
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	echo "testbed: HANG: the emulated host did not finish in ${TIMEOUT}s" >&2
-	verdict=3
+# The host's own checks, each a TAP line; boot.sh's status names the first.
+verdict=0 n=0 tap=
+res() {	# verdict-if-failed description [reason]
+	n=$((n + 1))
+	if [ -z "${3:-}" ]; then
+		tap="$tap"$'\n'"ok $n - emulated host: $2"
+	else
+		tap="$tap"$'\n'"not ok $n - emulated host: $2 # $3"
+		[ "$verdict" = 0 ] && verdict=$1
+	fi
+}
+failed=$(sed -n 's/^@@MODULE-FAILED //p' "$log" | tr '\n' ' ')
+res 4 "KVM modules loaded, KVM_CAP_PPC_IRQ_XIVE reported" "${failed:+FAIL: $failed}"
+hung=
+[ "$qrc" = 124 ] || [ "$qrc" = 137 ] && hung="STALL: did not finish in ${TIMEOUT}s"
+res 3 "finished within ${TIMEOUT}s" "$hung"
+prc=$(sed -n 's/^@@EXIT \([0-9]*\)$/\1/p' "$log" | tail -1)
+if [ -z "$prc" ]; then
+	res 3 "payload reported its exit status" "${hung:-FAIL: no @@EXIT line}"
+else
+	res "$prc" "payload exit status 0" "$([ "$prc" = 0 ] || echo "FAIL: status $prc")"
 fi
-if grep -q '^@@MODULE-FAILED' "$log"; then
-	echo "testbed: module load failed: $(grep '^@@MODULE-FAILED' "$log")" >&2
-	verdict=4
-fi
-# The whole console is scanned: an oops before the end may stop the dmesg dump.
-# Only kernel lines count (printk's "[sec.usec] " stamp, which may follow a
-# payload's unterminated line): a test printing "WARNING:" is not an oops.
-bad=$(grep -E "\[ *[0-9]+\.[0-9]{6}\] .*($BAD_LOG)" "$log" |
-	grep -vF "$TOLERATED" || true)
+# The whole console is scanned: an oops before the end may stop the dump.
+bad=$(bad_log "$log")
+lockup=$(echo "$bad" | grep -m1 -E 'soft lockup|hard LOCKUP|detected stalls' | sed 's/^.*\] //')
+first=${lockup:-$(echo "$bad" | head -1 | sed 's/^.*\] //')}
+res 5 "kernel log clean" "${bad:+FAIL: ${lockup:+LOCKUP: }$first}"
 if [ -n "$bad" ]; then
 	echo "testbed: bad kernel log lines:" >&2
 	echo "$bad" | head -20 >&2
-	verdict=5
 fi
-prc=$(sed -n 's/^@@EXIT \([0-9]*\)$/\1/p' "$log" | tail -1)
-if [ -z "$prc" ]; then
-	[ "$verdict" = 0 ] && verdict=3 &&
-		echo "testbed: the payload never reported its exit status" >&2
-elif [ "$verdict" = 0 ]; then
-	verdict=$prc
-fi
+tap="TAP version 13"$'\n'"1..$n$tap"
+echo "$tap"
+echo "$tap" >> "$log"
 exit "$verdict"

@@ -4,31 +4,41 @@
 # of the emulated host.  Every part prints its own "N passed, M failed"
 # line; this adds them up into the one closing line.  All parts always run
 # (a failure in one does not hide the others); exit 0 only when none failed.
-# PARTS selects a subset: "selftests guest passthrough" by default.
+# PARTS selects a subset: "host selftests mutants guest passthrough" by
+# default (host: make host-checks, the style gates and the testbed's own
+# judges; mutants: broken builds of ours that the suite must fail on).
 set -uo pipefail
+# Each part picks its own SMP/MEM/TIMEOUT defaults: pass on only the caller's
+# (lib.sh below would export its own defaults to them).
+caller="SMP=${SMP:-} MEM=${MEM:-} TIMEOUT=${TIMEOUT:-}"
 . "$(dirname "$0")/lib.sh"
 
-: "${PARTS:=selftests guest passthrough}"
+: "${PARTS:=host selftests mutants guest passthrough}"
+[ -z "$REF" ] || PARTS=${PARTS/mutants/}	# mutants break ours only
 total_p=0 total_f=0 total_s=0 rc=0 summary=
 
 for part in $PARTS; do
 	case $part in
+	host)		script="make -s --no-print-directory -C $TOP host-checks" ;;
 	selftests)	script=check.sh ;;
 	guest)		script=guest-check.sh ;;
 	passthrough)	script=pt-check.sh ;;
-	*)		die "unknown part '$part' (selftests, guest, passthrough)" ;;
+	mutants)	script=check-mutants.sh ;;
+	*)		die "unknown part '$part' (host, selftests, mutants, guest, passthrough)" ;;
 	esac
 	echo "=== $part ($script, $FLAVOUR modules)"
 	t=$(date +%s)
 	out=$(mktemp "$WORK/part.XXXXXX")
-	"$(dirname "$0")/$script" 2>&1 | tee "$out"
+	# shellcheck disable=SC2086
+	case $script in make*) cmd=$script ;; *) cmd=$(dirname "$0")/$script ;; esac
+	env $caller $cmd 2>&1 | tee "$out"
 	prc=${PIPESTATUS[0]}
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
 	rm -f "$out"
 	if [ -z "$line" ]; then
 		# No summary at all: the part broke before its tests ran.
 		line="0 passed, 1 failed"
-		echo "not ok - $part: no result line (status $prc)"
+		echo "check-all: $part printed no result line (status $prc)"
 	fi
 	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
 	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')

@@ -36,7 +36,6 @@ chmod +x "$pl/run"
 log=${LOG:-$WORK/check-guest-$FLAVOUR.log}
 echo "testbed: nested guest scenario on the $FLAVOUR modules (L0: $(${L0_QEMU:-qemu-system-ppc64} --version | head -1 | sed 's/ (.*//'), -smp $SMP -m $MEM ${L0_ACCEL:-}; log $log)"
 EXTRA_INITRD=$extra "$(dirname "$0")/boot.sh" "$pl" "$log"
-rc=$?
 
 # (not exec: the EXIT trap removes the payload)
-"$(dirname "$0")/nested-verdict.sh" "$log" "$rc" "$t0"
+"$(dirname "$0")/nested-verdict.sh" "$log" "$t0"

@@ -3,7 +3,8 @@
 # build host.  checkpatch --strict (sources, uapi headers, the in-tree
 # patch), sparse (through kbuild, C=2) and a W=1 compile must report
 # nothing about our files; diagnostics about the tree's headers are
-# counted, not judged (not ours).
+# counted, not judged (not ours).  Then the testbed's own judges
+# (harness-test.sh).  Prints TAP, counted by tap-count.
 # Needs: KDIR, KSRC, STAGE (a private stage, see the Makefile), CROSS_COMPILE.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -31,11 +32,25 @@ names=$(for f in $kfiles; do basename "$f"; done | sed 's/\./\\./g' |
 OURS_RE="^([^: ]*/)?($names):[0-9]+(:[0-9]+)?: "
 DIAG_RE='^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error)'
 
-failed=0
+tap=$(mktemp "$WORK/host-checks.XXXXXX")
+n=0
 result() {		# name status detail
-	printf '%-11s %s  %s\n' "$1:" "$2" "$3"
-	[ "$2" = PASS ] || failed=1
+	n=$((n + 1))
+	if [ "$2" = PASS ]; then
+		echo "ok $n - $1: $3"
+	else
+		echo "not ok $n - $1: $3"
+	fi | tee -a "$tap"
 }
+finish() {
+	echo "1..$n" | tee -a "$tap"
+	"$(dirname "$0")/harness-test.sh" | tee -a "$tap"
+	FLAVOUR=ours "$(dirname "$0")/tap-count" "$tap"
+	local rc=$?
+	rm -f "$tap"
+	exit $rc
+}
+echo "TAP version 13" | tee -a "$tap"
 elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
 
 # --- checkpatch --------------------------------------------------------
@@ -44,7 +59,7 @@ elapsed() { echo "$(( $(date +%s) - $1 )) s"; }
 t=$(date +%s)
 log=$OUT/checkpatch.log
 uroot=$(mktemp -d "$WORK/uapi.XXXXXX")
-trap 'rm -rf "$uroot"' EXIT
+trap 'rm -rf "$uroot" "$tap"' EXIT
 mkdir -p "$uroot/include/uapi/linux"
 for f in $ufiles; do ln -s "$TOP/$f" "$uroot/include/uapi/linux/"; done
 {
@@ -99,7 +114,7 @@ log=$OUT/compile.log
 if ! kmake > "$log" 2>&1; then
 	cat "$log"
 	result compile FAIL "book3s_xive_native.o does not build (log: $log)"
-	exit 1
+	finish
 fi
 
 log=$OUT/sparse.log
@@ -126,4 +141,4 @@ else
 	result W=1 PASS "$detail ($(elapsed $t))"
 fi
 
-exit $failed
+finish

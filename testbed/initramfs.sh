@@ -11,6 +11,8 @@ out=$2
 for m in kvm kvm-hv; do
 	[ -e "$MODDIR/$m.ko" ] || die "no $MODDIR/$m.ko: run 'make'"
 done
+CAP=$TOP/build/selftests/xive_cap
+[ -x "$CAP" ] || die "no $CAP: run 'make selftests'"
 
 root=$(mktemp -d "$WORK/root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -22,6 +24,7 @@ for a in sh mount umount insmod rmmod lsmod cat echo dmesg poweroff mkdir \
 	ln -s busybox "$root/bin/$a"
 done
 cp "$MODDIR/kvm.ko" "$MODDIR/kvm-hv.ko" "$root/modules/"
+cp "$CAP" "$root/bin/xive_cap"
 cp -a "$payload/." "$root/payload/"
 cp "$(dirname "$0")/init" "$root/init"
 chmod +x "$root/init"

@@ -15,7 +15,8 @@ if [ -n "$REF" ]; then
 	MODDIR=$SYSROOT/lib/modules/$KVER/kernel/arch/powerpc/kvm
 	FLAVOUR=upstream
 else
-	MODDIR=$TOP/build/$KVER/arch/powerpc/kvm
+	# OURS_MODDIR: another build of ours (testbed/check-mutants.sh)
+	MODDIR=${OURS_MODDIR:-$TOP/build/$KVER/arch/powerpc/kvm}
 	FLAVOUR=ours
 fi
 WORK=$TOP/build/testbed
@@ -24,10 +25,23 @@ mkdir -p "$WORK"
 die() { echo "testbed: $*" >&2; exit 2; }
 
 # Kernel log lines that fail a run.  Foreign warnings we knowingly tolerate
-# must be listed by file:line in TOLERATED, never by a broad pattern.
-BAD_LOG='Oops|WARNING:|BUG[: ]|lockdep|possible recursive locking|circular locking|refcount_t|kernel BUG|Unable to handle kernel|Call Trace:|general protection|stack-protector'
+# are listed by file:line in TOLERATED (one per line), never by a broad
+# pattern; a tolerated warning's whole report (its Call Trace up to "end
+# trace") is dropped, nothing else.
+BAD_LOG='Oops|WARNING:|(^|[^[:alnum:]_])BUG[: ]|lockdep|possible recursive locking|circular locking|refcount_t|kernel BUG|Unable to handle kernel|Call Trace:|general protection|stack-protector|soft lockup|hard LOCKUP|rcu_sched detected stalls'
 TOLERATED='virt/kvm/vfio.c:103'
-
+# bad_log LOG: print the kernel lines of a console LOG that fail the run.
+# Kernel lines carry printk's "[sec.usec] " stamp (possibly after a
+# payload's unterminated line): a test printing "WARNING:" is not an oops.
+bad_log() {
+	grep -aE '\[ *[0-9]+\.[0-9]{6}\] ' "$1" |
+	awk -v tol="$TOLERATED" '
+		BEGIN { n = split(tol, t, "\n") }
+		/WARNING: |cut here/ { skip = 0 }	# a report ends where the next begins
+		/WARNING: / { for (i = 1; i <= n; i++) if (index($0, "at " t[i] " ")) skip = 1 }
+		skip { if (/---\[ end trace/) skip = 0; next }
+		{ print }' | grep -E "$BAD_LOG" || true
+}
 # The image scripts (guest-image.sh, pt-image.sh, ipi-image.sh):
 # uptodate ARCHIVE INPUT...: ARCHIVE exists and no input is newer than it.
 uptodate() {

@@ -48,7 +48,6 @@ export L0_ARGS="-device pnv-phb,chip-id=0,index=0,id=pcie.0
 log=${LOG:-$WORK/check-passthrough-$FLAVOUR.log}
 echo "testbed: passthrough scenario on the $FLAVOUR modules (L0: ${L0_QEMU:-qemu-system-ppc64} -smp $SMP -m $MEM, two NVMe on PHBs; log $log)"
 EXTRA_INITRD=$extra "$(dirname "$0")/boot.sh" "$pl" "$log"
-rc=$?
 
 # (not exec: the EXIT trap removes the payload)
-"$(dirname "$0")/nested-verdict.sh" "$log" "$rc" "$t0"
+"$(dirname "$0")/nested-verdict.sh" "$log" "$t0"
