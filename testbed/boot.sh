@@ -19,9 +19,11 @@ trap 'rm -f "$initrd"' EXIT
 # the markers and the kernel log are kept for the verdict.
 # L0_ACCEL (e.g. tcg,thread=single) lets the nested-guest runs compare TCG modes;
 # L0_QEMU another QEMU build ("binary [args]", see testbed/l0-qemu-deps.sh);
-# L0_ARGS extra L0 QEMU arguments, e.g. a PHB + NVMe (testbed/pt-check.sh).
+# L0_ARGS extra L0 QEMU arguments, e.g. a PHB + NVMe (testbed/pt-check.sh);
+# L0_MACHINE another machine and CPU, e.g. "-M powernv10 -cpu power10".
 # shellcheck disable=SC2086
-timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} -M powernv9 -cpu power9 \
+timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} \
+	${L0_MACHINE:--M powernv9 -cpu power9} \
 	${L0_ACCEL:+-accel "$L0_ACCEL"} \
 	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 	-serial mon:stdio -device ipmi-bmc-sim,id=bmc0 \
