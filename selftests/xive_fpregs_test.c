@@ -457,7 +457,7 @@ static void put_guest(struct guest *g, enum tail tail)
 	case EXIT_NOW:
 		break;
 	case CEDE:
-		code[n++] = LIS(8, 0x10);	/* ~2 ms of a 512 MHz timebase */
+		code[n++] = LIS(8, 0x100);	/* 32 ms of a 512 MHz timebase */
 		code[n++] = MTDEC(8);
 		code[n++] = LI(9, 0);
 		code[n++] = ORI(9, 9, 0x8002);	/* MSR_EE | MSR_RI */
