@@ -16,6 +16,16 @@
  * Two controls make the same blocking and signalled syscalls without
  * KVM, so that a leak cannot be blamed on the CPU (or its emulator),
  * on signal delivery or on the test itself.
+ *
+ * Debian's 6.1 and 6.12 kvm-hv fail the ceded, preempted and signalled
+ * runs (the P9 path is the same in both): kvmppc_vcpu_run_hv() gives the
+ * thread's FP/VMX state up once, before its loop
+ * (kvmppc_save_user_regs()).  A context switch inside the loop reloads
+ * it (restore_math() in __switch_to()) and sets MSR_FP|VEC|VSX in the
+ * thread's user MSR; the next guest entry (load_vcpu_state()) replaces
+ * the registers, and the return to userspace, seeing those MSR bits,
+ * keeps what the registers hold: the guest's.  Giving the state up again
+ * before each guest entry, in kvmhv_run_single_vcpu(), passes them all.
  */
 #include <pthread.h>
 #include <sched.h>
