@@ -35,17 +35,28 @@ deps:
 $(KDIR)/Makefile $(KSRC)/.unpacked:
 	@echo "missing $@: run 'make deps' first (or set KDIR=/KSRC=)"; false
 
+# Our fixes to the tree's own KVM code (intree/series/, the in-tree series
+# too): applied to the staged copy; a changed patch re-stages.
+KPATCHES := $(sort $(wildcard $(CURDIR)/intree/series/*.patch))
+
 # Copy the tree's KVM sources once; link ours so that edits rebuild at once.
 stage: $(KDIR)/Makefile
 	@set -e; \
+	for p in $(KPATCHES); do \
+		[ $$p -nt $(STAGE)/.staged ] && rm -f $(STAGE)/.staged; \
+	done; \
 	if [ ! -e $(STAGE)/.staged ]; then \
 		echo "  STAGE   $(STAGE)"; \
 		mkdir -p $(STAGE) $(BUILD)/virt/kvm $(BUILD)/arch/powerpc/mm; \
-		cp -p $(KSRC)/arch/powerpc/kvm/*.[chS] $(STAGE)/; \
+		cp -p --remove-destination $(KSRC)/arch/powerpc/kvm/*.[chS] $(STAGE)/; \
 		rm -f $(STAGE)/book3s_xive_native.c; \
 		cp -p $(KSRC)/virt/kvm/*.[ch] $(KSRC)/virt/kvm/Makefile.kvm \
 			$(BUILD)/virt/kvm/; \
 		cp -p $(KSRC)/arch/powerpc/mm/mmu_decl.h $(BUILD)/arch/powerpc/mm/; \
+		for p in $(KPATCHES); do \
+			echo "  PATCH   $$(basename $$p)"; \
+			patch -s -p1 -d $(BUILD) --no-backup-if-mismatch < $$p; \
+		done; \
 		touch $(STAGE)/.staged; \
 	fi; \
 	for f in $(OURS); do ln -sf $(CURDIR)/$$f $(STAGE)/$$f; done

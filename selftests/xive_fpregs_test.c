@@ -258,10 +258,12 @@ static const char *whose(__u64 v, __u64 host, __u64 guest)
 
 /*
  * The thread's f14-f31, all 64 VSRs, FPSCR and VSCR after the call are
- * the ones it loaded: print whose they are, then assert.
+ * the ones it loaded: print whose they are, then assert.  On the distro's
+ * kvm-hv, a run whose thread was switched out fails in the documented
+ * way (the header): an expected upstream failure, nothing else is.
  */
 static void check_kept(struct __test_metadata *_metadata,
-		       const struct call *c, const char *what)
+		       const struct call *c, const char *what, bool xfail)
 {
 	struct tally f = { 0 }, all = { 0 };
 	int i;
@@ -281,6 +283,11 @@ static void check_kept(struct __test_metadata *_metadata,
 		       c->out.vscr[0] | c->out.vscr[3],
 		       whose(c->out.vscr[0] | c->out.vscr[3],
 			     c->set.vscr[0] | c->set.vscr[3], GUEST_VSCR));
+	if (xfail)
+		XFAIL_ON_UPSTREAM(f.host == 18 && all.host == 128 &&
+				  c->set.fpscr == c->out.fpscr,
+				  "kvm-hv gives the VMM thread's FP/VMX/VSX state up once per KVM_RUN: after a switch in its run loop the thread got %d of 18 f14-f31 and %d of 128 VSR doublewords back from the guest (ours carries intree/series/0001)",
+				  f.guest, all.guest);
 	EXPECT_EQ(18, f.host);
 	EXPECT_EQ(128, all.host);
 	EXPECT_EQ(c->set.fpscr, c->out.fpscr);
@@ -363,7 +370,7 @@ TEST(control_blocking_read)
 	ASSERT_TRUE(WAIT_FOR(c.tid && thread_sleeping(c.tid)));
 	ASSERT_EQ(1, write(p[1], "x", 1));
 	ASSERT_EQ(0, pthread_join(t, NULL));
-	check_kept(_metadata, &c, "read() that slept");
+	check_kept(_metadata, &c, "read() that slept", false);
 	EXPECT_EQ(1, c.ret);
 	EXPECT_LT(0, c.switches);
 	close(p[0]);
@@ -384,7 +391,7 @@ TEST(control_signalled_read)
 	ASSERT_TRUE(WAIT_FOR(c.tid && thread_sleeping(c.tid)));
 	kick_until_done(&c, t);
 	ASSERT_EQ(0, pthread_join(t, NULL));
-	check_kept(_metadata, &c, "read() interrupted by a signal");
+	check_kept(_metadata, &c, "read() interrupted by a signal", false);
 	EXPECT_EQ(-EINTR, c.ret);
 	EXPECT_LT(0, c.switches);
 	close(p[0]);
@@ -600,7 +607,7 @@ TEST_F_TIMEOUT(kvm_run, vmm_fp_state_kept, 60)
 	}
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ASSERT_EQ(0, c->prep_rc);
-	check_kept(_metadata, c, variant->what);
+	check_kept(_metadata, c, variant->what, variant->tail != EXIT_NOW);
 
 	if (variant->kick) {
 		EXPECT_EQ(-EINTR, c->ret);

@@ -29,6 +29,16 @@
 #include <linux/kvm.h>
 #include "kvm_xive_native.h"
 
+/*
+ * The testbed reads each program's TAP through a pipe (it indents it as a
+ * subtest), and the harness's forked tests _exit() without flushing: a
+ * fully buffered stdout would lose their diagnostics.
+ */
+static void __attribute__((constructor)) xive_stdout_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 #ifndef KVM_VM_PPC_HV
 #define KVM_VM_PPC_HV			1
 #endif

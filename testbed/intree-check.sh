@@ -1,6 +1,7 @@
 #!/bin/bash
 # make intree-check: prove the in-tree variant.  Make a fresh
 # linux-source-6.1 tree, drop our files into arch/powerpc/kvm, apply
+# intree/series/*.patch (our fixes to the tree's KVM code) and
 # intree/kvm-xive-native.patch (the Kconfig option, Makefile line and the
 # kvm_ppc.h stubs), configure with Debian's config and build kvm.ko twice:
 # with CONFIG_KVM_XIVE_NATIVE=y (our device linked in) and =n (stubs only).
@@ -71,12 +72,19 @@ ours=$(ls ./*.[ch] | sed 's|^\./||')
 for f in $ours; do
 	cp --remove-destination "$f" "$SRC/arch/powerpc/kvm/"
 done
-for f in $(sed -n 's|^+++ b/||p' "$PATCH"); do
-	cp --remove-destination "$KSRC/$f" "$SRC/$f"
+# The tree is made of hard links to the cache: a file is copied before a
+# patch changes it.  First our fixes to the tree's own code (intree/series,
+# which the out-of-tree build applies too), then the option.
+applied=
+for p in "$TOP"/intree/series/*.patch "$PATCH"; do
+	[ -e "$p" ] || continue
+	for f in $(sed -n 's|^+++ b/||p' "$p"); do
+		cp --remove-destination "$KSRC/$f" "$SRC/$f"
+	done
+	patch -d "$SRC" -p1 --batch --forward --no-backup-if-mismatch --quiet < "$p"
+	applied="$applied $(basename "$p")"
 done
-patch -d "$SRC" -p1 --batch --forward --no-backup-if-mismatch --quiet \
-	< "$PATCH"
-say "dropped in: $(echo $ours), applied $(basename "$PATCH")"
+say "dropped in: $(echo $ours), applied$applied"
 
 # Debian's config; debug info off: it only slows a build-only check.
 cp "$CONFIG" "$OBJ/.config"
