@@ -24,21 +24,30 @@
  *			kvm-hv around kvmppc_xive_{set,clr}_mapped().
  *   vcpu->mutex	vCPU ioctls: connect (ENABLE_CAP) and VP_STATE.
  *   xive->lock		this device's configuration: sources, EQs, VPs.
- *   sb->lock		arch spinlock per block of 1024 sources: which
- *			hardware source backs a guest source, its targeting
- *			and @map_gen.  set/clr_mapped hold it across the
- *			reset_mapped callback and the IPI/PHB switch.
+ *   mmap_lock		the faulting process's, around our fault handler.
+ *   xn->map_sem	which page backs an ESB page offset: held for read
+ *			across each fault, from choosing the hardware source
+ *			to inserting its page; for write around everything
+ *			that changes that choice (source creation, the
+ *			passthrough remap between xn_remap_begin() and
+ *			xn_remap_end(), release).
+ *   sb->lock		arch spinlock per block of 1024 sources, shared
+ *			with book3s_xive.c: a source's targeting and its
+ *			IPI/passthrough switch (set/clr_mapped).
  *
+ * The invariant the fault path relies on: a page is inserted only by a
+ * fault that chose it under the same read hold of map_sem, and the hardware
+ * source behind a guest source changes only under map_sem held for write,
+ * with its pages zapped first.  So no page can be mapped after the source
+ * it was chosen for has been switched away.  The fault path takes no other
+ * lock of ours, in particular no sb->lock and no xive->lock: EQ setup
+ * calls gfn_to_page() (mmap_lock) with xive->lock held, and a user buffer
+ * given to an attribute could itself be a mapping of this device.
  * sb->lock is only ever taken by trylock-and-yield here (xn_lock_sb()).
- * The fault path runs under mmap_lock and takes xn->teardown (read) and
- * then sb->lock.  It never takes xive->lock: EQ setup calls gfn_to_page() (mmap_lock) with
- * xive->lock held, and a user buffer given to an attribute could itself be
- * a mapping of this device.  Zapping takes our inode's i_mmap_rwsem; it is
- * done with sb->lock held only from the reset_mapped callback, where
- * book3s_xive.c gives us no other choice.
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
@@ -114,9 +123,10 @@ static u8 xn_esb_load(struct xive_irq_data *xd, u32 offset)
 }
 
 /*
- * sb->lock may be held across an OPAL call that sleeps, or across a zap
- * (reset_mapped).  We never spin on it without yielding meanwhile: on a
- * kernel without full preemption the holder might otherwise never run.
+ * sb->lock may be held across an OPAL call that sleeps (set/clr_mapped,
+ * our configuration paths).  We never spin on it without yielding
+ * meanwhile: on a kernel without full preemption the holder might
+ * otherwise never run.
  */
 static void xn_lock_sb(struct kvmppc_xive_src_block *sb)
 {
@@ -145,7 +155,6 @@ static struct kvmppc_xive_src_block *
 xn_get_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
 {
 	struct kvmppc_xive_src_block *sb = xn_find_sb(xive, irq, idx);
-	struct xive_native_block *nb;
 	u32 bid = irq >> KVMPPC_XICS_ICS_SHIFT;
 	int i;
 
@@ -154,16 +163,20 @@ xn_get_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
 	if (sb)
 		return sb;
 
-	nb = kvzalloc(sizeof(*nb), GFP_KERNEL_ACCOUNT);
-	if (!nb)
+	sb = kvzalloc(sizeof(*sb), GFP_KERNEL_ACCOUNT);
+	if (!sb)
 		return NULL;
-	sb = &nb->sb;
 	sb->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
 	sb->id = bid;
 	for (i = 0; i < KVMPPC_XICS_IRQ_PER_ICS; i++) {
 		struct kvmppc_xive_irq_state *state = &sb->irq_state[i];
 
 		state->number = (bid << KVMPPC_XICS_ICS_SHIFT) | i;
+		/*
+		 * XICS masking, which this device does not use: the guest
+		 * masks through PQ.  It stays MASKED, so that set/clr_mapped
+		 * leave PQ alone (xn_remap_end() moves it).
+		 */
 		state->guest_priority = MASKED;
 		state->saved_priority = MASKED;
 		state->act_priority = MASKED;
@@ -256,6 +269,8 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 		}
 	}
 
+	/* The page behind the source changes when it gets its IPI. */
+	down_write(&xn->map_sem);
 	xn_lock_sb(sb);
 	state->lsi = !!(val & KVM_XIVE_LEVEL_SENSITIVE);
 	state->asserted = state->lsi && (val & KVM_XIVE_LEVEL_ASSERTED);
@@ -275,6 +290,7 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 		xive->src_count++;
 	state->valid = true;
 	xn_unlock_sb(sb);
+	up_write(&xn->map_sem);
 out:
 	mutex_unlock(&xive->lock);
 	return rc;
@@ -327,7 +343,6 @@ static int xn_set_source_config(struct xive_native *xn, u64 irq, u64 addr)
 	state->act_server = cfg.server;
 	state->eisn = cfg.eisn;
 	state->act_priority = cfg.masked ? MASKED : cfg.prio;
-	state->guest_priority = state->act_priority;
 	kvmppc_xive_select_irq(state, &hw_num, NULL);
 	if (cfg.masked)
 		rc = xive_native_configure_irq(hw_num, 0, MASKED, 0);
@@ -945,12 +960,22 @@ static vm_fault_t xn_tima_fault(struct xive_native *xn, struct vm_fault *vmf)
 			      xive_tima_os >> PAGE_SHIFT);
 }
 
+/* Test-only: how long a fault waits between choosing and inserting. */
+static void xn_fault_hold(struct xive_native *xn)
+{
+	u32 us = READ_ONCE(xn->fault_hold_us);
+
+	if (unlikely(us))
+		fsleep(us);
+}
+
 /*
  * Both pages of the source are inserted on the first fault of either, as
- * far as the VMA covers them.  The hardware source is chosen under sb->lock
- * and the insertion happens after it is dropped; if passthrough switched
- * the source meanwhile (map_gen moved), the pages just inserted may be the
- * old source's and are withdrawn, and the access faults again.
+ * far as the VMA covers them.  Which hardware source backs the guest
+ * source (its IPI, or a passed-through interrupt) only changes between
+ * xn_remap_begin() and xn_remap_end(), with @map_sem held for write; the
+ * page is chosen and inserted under @map_sem held for read: a page chosen
+ * before a switch can never be inserted after it.
  */
 static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 {
@@ -961,38 +986,29 @@ static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 	unsigned long first = vmf->address - (eoi ? PAGE_SIZE : 0);
 	struct kvmppc_xive_irq_state *state;
 	struct kvmppc_xive_src_block *sb;
-	struct xive_native_block *nb;
 	unsigned long pfn[XIVE_NATIVE_ESB_PAGES_PER_IRQ];
 	unsigned int i, pages = 0;
 	struct xive_irq_data *xd;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
-	bool stale, passthrough;
-	u32 hw_num, gen;
+	u32 hw_num;
 	u16 idx;
 
+	lockdep_assert_held(&xn->map_sem);
 	atomic64_inc(&xn->stats.esb_faults);
 	if (rel / XIVE_NATIVE_ESB_PAGES_PER_IRQ >= KVMPPC_XIVE_NR_IRQS)
 		return xn_sigbus(xn, vmf->pgoff);
 	sb = xn_find_sb(xn->xive, irq, &idx);
 	if (!sb)
 		return xn_sigbus(xn, vmf->pgoff);
-	nb = xive_native_block(sb);
 	state = &sb->irq_state[idx];
-
-	xn_lock_sb(sb);
-	if (!state->valid) {
-		xn_unlock_sb(sb);
+	if (!state->valid)
 		return xn_sigbus(xn, vmf->pgoff);
-	}
 	kvmppc_xive_select_irq(state, &hw_num, &xd);
 	for (i = 0; i < XIVE_NATIVE_ESB_PAGES_PER_IRQ; i++)
 		pfn[i] = xn_esb_pfn(xd, i);
-	gen = nb->map_gen[idx];
-	passthrough = !!state->pt_number;
-	xn_unlock_sb(sb);
-
 	if (!pfn[eoi])
 		return xn_sigbus(xn, vmf->pgoff);
+	xn_fault_hold(xn);
 
 	for (i = 0; i < XIVE_NATIVE_ESB_PAGES_PER_IRQ; i++) {
 		unsigned long addr = first + i * PAGE_SIZE;
@@ -1008,20 +1024,9 @@ static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 		}
 		pages++;
 	}
-
-	xn_lock_sb(sb);
-	stale = nb->map_gen[idx] != gen;
-	xn_unlock_sb(sb);
-	if (stale) {
-		zap_vma_ptes(vma, max(first, vma->vm_start),
-			     min(first + 2 * PAGE_SIZE, vma->vm_end) -
-			     max(first, vma->vm_start));
-		atomic64_inc(&xn->stats.stale);
-		ret = VM_FAULT_NOPAGE;
-	}
 	atomic64_add(pages, &xn->stats.esb_pages);
-	trace_xive_native_esb_fault(irq, eoi, hw_num, passthrough,
-				    pages, stale);
+	trace_xive_native_esb_fault(irq, eoi, hw_num, !!state->pt_number,
+				    pages);
 	return ret;
 }
 
@@ -1030,14 +1035,14 @@ static vm_fault_t xn_fault(struct vm_fault *vmf)
 	struct xive_native *xn = xn_from_vma(vmf->vma);
 	vm_fault_t ret;
 
-	down_read(&xn->teardown);
+	down_read(&xn->map_sem);
 	if (xn->released)
 		ret = xn_sigbus(xn, vmf->pgoff);
 	else if (vmf->pgoff < KVM_XIVE_ESB_PAGE_OFFSET)
 		ret = xn_tima_fault(xn, vmf);
 	else
 		ret = xn_esb_fault(xn, vmf);
-	up_read(&xn->teardown);
+	up_read(&xn->map_sem);
 	return ret;
 }
 
@@ -1087,6 +1092,7 @@ static void xn_zap_irq(struct xive_native *xn, u32 irq)
 	loff_t start = ((loff_t)KVM_XIVE_ESB_PAGE_OFFSET +
 			(loff_t)irq * XIVE_NATIVE_ESB_PAGES_PER_IRQ) << PAGE_SHIFT;
 
+	lockdep_assert_held_write(&xn->map_sem);
 	unmap_mapping_range(xn->inode->i_mapping, start,
 			    XIVE_NATIVE_ESB_PAGES_PER_IRQ << PAGE_SHIFT, 1);
 	atomic64_inc(&xn->stats.zaps);
@@ -1094,29 +1100,64 @@ static void xn_zap_irq(struct xive_native *xn, u32 irq)
 	trace_xive_native_zap(irq);
 }
 
-/*
- * kvmppc_xive_{set,clr}_mapped() call this with kvm->lock and the source's
- * sb->lock held, around the switch between the IPI and the PHB interrupt.
- * Bumping map_gen here makes a fault that chose its page before the switch
- * withdraw it; the zap removes the pages already mapped.
- */
-static int xn_reset_mapped(struct kvm *kvm, unsigned long guest_irq)
+static struct kvmppc_xive_irq_state *xn_remap_state(struct kvm *kvm,
+						    unsigned long guest_irq)
 {
-	struct kvmppc_xive *xive = kvm->arch.xive;
-	struct xive_native *xn = xive->dev->private;
 	struct kvmppc_xive_src_block *sb;
 	u16 idx;
 
-	sb = xn_find_sb(xive, guest_irq, &idx);
-	if (!sb)
-		return -EINVAL;
-	xive_native_block(sb)->map_gen[idx]++;
+	sb = xn_find_sb(kvm->arch.xive, guest_irq, &idx);
+	return sb ? &sb->irq_state[idx] : NULL;
+}
+
+/*
+ * kvmppc_xive_{set,clr}_mapped() switch a source between its IPI and a
+ * passed-through interrupt between these two calls, with kvm->lock held.
+ * Until the end, faults wait on @map_sem and the source has no page
+ * mapped.  The guest owns the source's PQ bits (its ESB loads and
+ * stores); they go to the new hardware source as they were, so that a
+ * masked source stays masked and a pending one pending.
+ */
+static void xn_remap_begin(struct kvm *kvm, unsigned long guest_irq)
+{
+	struct xive_native *xn = kvm->arch.xive->dev->private;
+	struct kvmppc_xive_irq_state *state = xn_remap_state(kvm, guest_irq);
+	struct xive_irq_data *xd;
+	u32 hw_num;
+
+	lockdep_assert_held(&kvm->lock);
+	down_write(&xn->map_sem);
 	xn_zap_irq(xn, guest_irq);
-	return 0;
+	xn->remap_irq = guest_irq;
+	xn->remap_pq = 0;
+	if (state && state->valid) {
+		kvmppc_xive_select_irq(state, &hw_num, &xd);
+		xn->remap_pq = xn_esb_load(xd, XIVE_ESB_GET);
+		trace_xive_native_remap(guest_irq, false, hw_num, xn->remap_pq);
+	}
+}
+
+static void xn_remap_end(struct kvm *kvm, unsigned long guest_irq)
+{
+	struct xive_native *xn = kvm->arch.xive->dev->private;
+	struct kvmppc_xive_irq_state *state = xn_remap_state(kvm, guest_irq);
+	struct xive_irq_data *xd;
+	u32 hw_num;
+
+	lockdep_assert_held(&kvm->lock);
+	lockdep_assert_held_write(&xn->map_sem);
+	WARN_ON_ONCE(xn->remap_irq != guest_irq);
+	if (state && state->valid) {
+		kvmppc_xive_select_irq(state, &hw_num, &xd);
+		xn_esb_load(xd, XIVE_ESB_SET_PQ_00 + (xn->remap_pq << 8));
+		trace_xive_native_remap(guest_irq, true, hw_num, xn->remap_pq);
+	}
+	up_write(&xn->map_sem);
 }
 
 static struct kvmppc_xive_ops xn_xive_ops = {
-	.reset_mapped = xn_reset_mapped,
+	.remap_begin = xn_remap_begin,
+	.remap_end = xn_remap_end,
 };
 
 /* ---------------------------------------------------------------------
@@ -1215,7 +1256,7 @@ static int xn_create(struct kvm_device *dev, u32 type)
 	if (!xn)
 		return -ENOMEM;
 	kref_init(&xn->kref);
-	init_rwsem(&xn->teardown);
+	init_rwsem(&xn->map_sem);
 	xn->kvm = kvm;
 
 	/*
@@ -1275,7 +1316,7 @@ static void xn_free_sources(struct kvmppc_xive *xive)
 			state->valid = false;
 		}
 		xive->src_blocks[bid] = NULL;
-		kvfree(xive_native_block(sb));
+		kvfree(sb);
 	}
 }
 
@@ -1322,13 +1363,14 @@ static void xn_release(struct kvm_device *dev)
 
 	lockdep_assert_held(&kvm->lock);
 
-	/* Waits for readers of the debugfs file. */
+	/* Waits for readers of the debugfs files. */
 	debugfs_remove(xn->dentry);
+	debugfs_remove(xn->hold_dentry);
 
 	/* From now on every fault SIGBUSes; then drop what was mapped. */
-	down_write(&xn->teardown);
+	down_write(&xn->map_sem);
 	xn->released = true;
-	up_write(&xn->teardown);
+	up_write(&xn->map_sem);
 	unmap_mapping_range(xn->inode->i_mapping, 0, 0, 1);
 
 	xn_return_passthrough(kvm, xive);
@@ -1443,11 +1485,10 @@ static int xn_debug_show(struct seq_file *m, void *private)
 		   xive->vp_base, xive->nr_servers, xive->src_count,
 		   kvmppc_xive_has_single_escalation(xive) ? " single-escalation" : "",
 		   xive->flags & KVMPPC_XIVE_FLAG_SAVE_RESTORE ? " save-restore" : "");
-	seq_printf(m, "stats: esb_faults %lld esb_pages %lld tima_faults %lld sigbus %lld stale %lld zaps %lld zapped_pages %lld\n",
+	seq_printf(m, "stats: esb_faults %lld esb_pages %lld tima_faults %lld sigbus %lld zaps %lld zapped_pages %lld\n",
 		   atomic64_read(&s->esb_faults), atomic64_read(&s->esb_pages),
 		   atomic64_read(&s->tima_faults), atomic64_read(&s->sigbus),
-		   atomic64_read(&s->stale), atomic64_read(&s->zaps),
-		   atomic64_read(&s->zapped_pages));
+		   atomic64_read(&s->zaps), atomic64_read(&s->zapped_pages));
 
 	mutex_lock(&xive->lock);
 	xn_show_vps(m, xn);
@@ -1457,6 +1498,26 @@ static int xn_debug_show(struct seq_file *m, void *private)
 }
 DEFINE_SHOW_ATTRIBUTE(xn_debug);
 
+static int xn_hold_get(void *data, u64 *val)
+{
+	struct xive_native *xn = data;
+
+	*val = READ_ONCE(xn->fault_hold_us);
+	return 0;
+}
+
+/* At most a second: a test widens a window, it does not stall faults. */
+static int xn_hold_set(void *data, u64 val)
+{
+	struct xive_native *xn = data;
+
+	if (val > USEC_PER_SEC)
+		return -EINVAL;
+	WRITE_ONCE(xn->fault_hold_us, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xn_hold_fops, xn_hold_get, xn_hold_set, "%llu\n");
+
 /* Called with kvm->lock held, after a successful create. */
 static void xn_dev_init(struct kvm_device *dev)
 {
@@ -1464,6 +1525,9 @@ static void xn_dev_init(struct kvm_device *dev)
 
 	xn->dentry = debugfs_create_file("xive", 0444, dev->kvm->debugfs_dentry,
 					 xn, &xn_debug_fops);
+	xn->hold_dentry = debugfs_create_file_unsafe("xive-fault-hold-us", 0600,
+						     dev->kvm->debugfs_dentry,
+						     xn, &xn_hold_fops);
 }
 
 struct kvm_device_ops kvm_xive_native_ops = {
