@@ -340,6 +340,34 @@ static void on_usr1(int sig)
 {
 }
 
+/*
+ * Wait for the vCPU thread; when @kick, SIGUSR1 it out of KVM_RUN every
+ * 10 ms.  Returns the milliseconds it took (a diagnostic, never asserted),
+ * or -1 when it hung for HANG_MS: then it is kicked out before the test
+ * fails, so that the failure is reported rather than the harness timeout.
+ */
+#define HANG_MS		40000	/* a hang, not a slow emulator: under the 60 s */
+
+static long join_vcpu(pthread_t t, bool kick)
+{
+	long t0 = now_ms(), ms;
+
+	while (pthread_tryjoin_np(t, NULL)) {
+		ms = now_ms() - t0;
+		if (ms > HANG_MS) {
+			while (pthread_tryjoin_np(t, NULL)) {
+				pthread_kill(t, SIGUSR1);
+				usleep(10 * 1000);
+			}
+			return -1;
+		}
+		if (kick)
+			pthread_kill(t, SIGUSR1);
+		usleep(10 * 1000);
+	}
+	return now_ms() - t0;
+}
+
 TEST_F_TIMEOUT(run, irq_while_running, 60)
 {
 	const __u32 code[] = {
@@ -361,7 +389,7 @@ TEST_F_TIMEOUT(run, irq_while_running, 60)
 	struct runner r = { .g = g };
 	__u8 vp[16] = { 0 };
 	pthread_t rt;
-	int i;
+	long ms;
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -379,21 +407,10 @@ TEST_F_TIMEOUT(run, irq_while_running, 60)
 	/* still spinning: nothing was pending */
 	EXPECT_NE(0, pthread_tryjoin_np(rt, NULL));
 	esb_trigger(g->esb, 6);
-	for (i = 0; i < 500; i++) {
-		usleep(10 * 1000);
-		if (!pthread_tryjoin_np(rt, NULL))
-			break;
-	}
-	if (i == 500) {
-		/* get the vCPU out before failing */
-		while (pthread_tryjoin_np(rt, NULL)) {
-			pthread_kill(rt, SIGUSR1);
-			usleep(10 * 1000);
-		}
-	}
-	ASSERT_GT(500, i) TH_LOG("the guest never took the interrupt");
-	ksft_print_msg("interrupt taken %d ms after the trigger; f14-f31 changed across the %d+ ms KVM_RUN: %d of 18\n",
-		       i * 10, 300, r.fp_changed);
+	ms = join_vcpu(rt, false);
+	ksft_print_msg("interrupt taken %ld ms after the trigger; f14-f31 changed across the %d+ ms KVM_RUN: %d of 18\n",
+		       ms, 300, r.fp_changed);
+	ASSERT_LE(0, ms) TH_LOG("the guest never took the interrupt (hung)");
 	ASSERT_EQ(0, r.rc);
 	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, r.exit_reason);
 	EXPECT_EQ(H_EXTERNAL, g->run[0]->papr_hcall.nr);
@@ -426,7 +443,8 @@ TEST_F_TIMEOUT(run, release_under_running_vcpu, 60)
 	struct runner r = { .g = g };
 	struct closer c;
 	pthread_t rt, ct;
-	int i, dev;
+	long ms;
+	int dev;
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -448,13 +466,9 @@ TEST_F_TIMEOUT(run, release_under_running_vcpu, 60)
 	ksft_print_msg("device close %s while the vCPU ran\n",
 		       c.done ? "completed" : "was still waiting");
 	/* kick the vCPU out of the guest until KVM_RUN returns */
-	for (i = 0; i < 500; i++) {
-		pthread_kill(rt, SIGUSR1);
-		usleep(10 * 1000);
-		if (!pthread_tryjoin_np(rt, NULL))
-			break;
-	}
-	ASSERT_GT(500, i) TH_LOG("KVM_RUN did not return");
+	ms = join_vcpu(rt, true);
+	ksft_print_msg("KVM_RUN returned %ld ms after the first kick\n", ms);
+	ASSERT_LE(0, ms) TH_LOG("KVM_RUN did not return (hung)");
 	ASSERT_EQ(0, pthread_join(ct, NULL));
 	EXPECT_EQ(0, c.rc);
 	EXPECT_EQ(-EINTR, r.rc);
