@@ -341,7 +341,8 @@ TEST(connect_packed_id_collision)
 
 		r = ioctl(vm, KVM_ENABLE_CAP, &ec);
 		if (r)
-			SKIP(goto out, "KVM_CAP_PPC_SMT 8: %s", strerror(errno));
+			SKIP(goto out, "host: KVM_CAP_PPC_SMT 8: %s",
+			     strerror(errno));
 	}
 	dev = xive_create(vm);
 	ASSERT_LE(0, dev);
