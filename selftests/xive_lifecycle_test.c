@@ -10,21 +10,17 @@
 
 #define NR_VMS		300
 
-FIXTURE(lc) {
-	int unused;
-};
-
-FIXTURE_SETUP(lc)
+/* The tests open their own VMs: the fixture only requires the device */
+static int lc_open(int *unused)
 {
-	const char *why = xive_unavailable();
-
-	if (why)
-		SKIP(return, "%s", why);
+	return 0;
 }
 
-FIXTURE_TEARDOWN(lc)
+static void lc_close(int *unused)
 {
 }
+
+XIVE_FIXTURE(lc, int, lc_open, lc_close)
 
 /* One short VM life: 2 vCPUs connected, a queue, a routed source fired */
 static int one_vm(bool set_nr_servers, __u64 *eq_pfn)

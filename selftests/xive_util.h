@@ -69,19 +69,29 @@ static inline int kvm_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
-static inline int kvm_check_cap(long cap)
+/* ioctl(@fd, @req, @arg), then close @fd: the result or -errno */
+static inline int ioctl_once(int fd, unsigned long req, unsigned long arg)
 {
-	int kvm = kvm_open();
 	int r;
 
-	if (kvm < 0)
-		return kvm;
-	r = ioctl(kvm, KVM_CHECK_EXTENSION, cap);
-	close(kvm);
-	return r < 0 ? -errno : r;
+	if (fd < 0)
+		return fd;
+	r = ioctl(fd, req, arg);
+	if (r < 0)
+		r = -errno;
+	close(fd);
+	return r;
 }
 
-static inline int vm_create(void);
+static inline int kvm_check_cap(long cap)
+{
+	return ioctl_once(kvm_open(), KVM_CHECK_EXTENSION, cap);
+}
+
+static inline int vm_create(void)
+{
+	return ioctl_once(kvm_open(), KVM_CREATE_VM, KVM_VM_PPC_HV);
+}
 
 /*
  * KVM_CAP_PPC_IRQ_XIVE as reported on a VM of the kind every test creates
@@ -89,16 +99,8 @@ static inline int vm_create(void);
  */
 static inline int xive_cap(void)
 {
-	int vm = vm_create();
-	int r;
-
-	if (vm < 0)
-		return vm;
-	r = ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_PPC_IRQ_XIVE);
-	if (r < 0)
-		r = -errno;
-	close(vm);
-	return r;
+	return ioctl_once(vm_create(), KVM_CHECK_EXTENSION,
+			  KVM_CAP_PPC_IRQ_XIVE);
 }
 
 /*
@@ -115,20 +117,6 @@ static inline const char *xive_unavailable(void)
 	if (xive_cap() <= 0)
 		return "KVM_CAP_PPC_IRQ_XIVE not reported (no native XIVE in HV mode)";
 	return NULL;
-}
-
-static inline int vm_create(void)
-{
-	int kvm = kvm_open();
-	int vm;
-
-	if (kvm < 0)
-		return kvm;
-	vm = ioctl(kvm, KVM_CREATE_VM, KVM_VM_PPC_HV);
-	if (vm < 0)
-		vm = -errno;
-	close(kvm);
-	return vm;
 }
 
 static inline int xive_create(int vm)
@@ -648,9 +636,12 @@ struct xvm {
 	int vcpu[8];
 	char *mem;
 	size_t mem_size;
+	void *esb;		/* the ESB pages of esb_nr sources, or NULL */
+	unsigned long esb_nr;
 };
 
-static inline int xvm_open_mem(struct xvm *x, int nr, size_t mem_size)
+static inline int xvm_open_mem(struct xvm *x, int nr, size_t mem_size,
+			       __u32 mem_flags)
 {
 	int i, r;
 
@@ -662,7 +653,7 @@ static inline int xvm_open_mem(struct xvm *x, int nr, size_t mem_size)
 	if (x->vm < 0)
 		return x->vm;
 	if (mem_size) {
-		x->mem = guest_mem_add(x->vm, 0, 0, mem_size, 0);
+		x->mem = guest_mem_add(x->vm, 0, 0, mem_size, mem_flags);
 		if (!x->mem)
 			return -errno;
 		x->mem_size = mem_size;
@@ -685,13 +676,15 @@ static inline int xvm_open_mem(struct xvm *x, int nr, size_t mem_size)
 /* ... with 2 MiB of guest memory when @mem */
 static inline int xvm_open(struct xvm *x, int nr, bool mem)
 {
-	return xvm_open_mem(x, nr, mem ? GUEST_MEM_SIZE : 0);
+	return xvm_open_mem(x, nr, mem ? GUEST_MEM_SIZE : 0, 0);
 }
 
 static inline void xvm_close(struct xvm *x)
 {
 	int i;
 
+	if (x->esb)
+		munmap(x->esb, x->esb_nr * 2 * page_size());
 	if (x->dev >= 0)
 		close(x->dev);
 	for (i = 0; i < 8; i++)
@@ -703,22 +696,33 @@ static inline void xvm_close(struct xvm *x)
 		munmap(x->mem, x->mem_size);
 	x->vm = x->dev = -1;
 	x->mem = NULL;
+	x->esb = NULL;
+}
+
+/* Map the ESB pages of sources 0..nr-1 into x->esb (xvm_close unmaps) */
+static inline int xvm_map_esb(struct xvm *x, unsigned long nr)
+{
+	void *p = esb_map(x->dev, nr);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	x->esb = p;
+	x->esb_nr = nr;
+	return 0;
 }
 
 /*
- * The usual fixture: a VM with 2 connected vCPUs and guest memory, the
- * ESB pages of @nr sources mapped and created, the EQ_PRIO queue of
- * server 0 at EQ_GPA.  Returns 0, or the step that failed (1-4).
+ * The usual routed VM: 2 connected vCPUs and guest memory, the ESB pages
+ * of @nr sources mapped and created, the EQ_PRIO queue of server 0 at
+ * EQ_GPA.  Returns 0, or the step that failed (1-4).
  */
-static inline int xvm_open_routed(struct xvm *x, void **esb, int nr)
+static inline int xvm_open_routed(struct xvm *x, int nr)
 {
 	int i;
 
-	*esb = MAP_FAILED;
 	if (xvm_open(x, 2, true))
 		return 1;
-	*esb = esb_map(x->dev, nr);
-	if (*esb == MAP_FAILED)
+	if (xvm_map_esb(x, nr))
 		return 2;
 	for (i = 0; i < nr; i++)
 		if (src_set(x->dev, i, 0))
@@ -753,5 +757,23 @@ static inline int xvm_open_routed(struct xvm *x, void **esb, int nr)
 	if (why)							\
 		SKIP(return, "%s", why);				\
 } while (0)
+
+/*
+ * The tests' fixture: self->x, of @type, opened by @open_fn(&self->x) (0 on
+ * success) after REQUIRE_XIVE, closed by @close_fn(&self->x) at teardown.
+ */
+#define XIVE_FIXTURE(name, type, open_fn, close_fn)		\
+	FIXTURE(name) {							\
+		type x;							\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		REQUIRE_XIVE();						\
+		ASSERT_EQ(0, open_fn(&self->x));			\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		close_fn(&self->x);					\
+	}
 
 #endif /* XIVE_UTIL_H */
