@@ -24,6 +24,14 @@ TEST(cap_reported)
 	close(kvm);
 }
 
+/* A VM with the device, nothing else (x.vcpu[] are closed at teardown) */
+static int vm_open(struct xvm *x)
+{
+	return xvm_open(x, 0, false);
+}
+
+XIVE_FIXTURE(vm, struct xvm, vm_open, xvm_close)
+
 TEST(create_test_flag)
 {
 	struct kvm_create_device cd = {
@@ -43,38 +51,22 @@ TEST(create_test_flag)
 	close(vm);
 }
 
-TEST(create_twice_eexist)
+TEST_F(vm, create_twice_eexist)
 {
-	int vm, dev;
-
-	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
-	EXPECT_EQ(-EEXIST, xive_create(vm));
+	EXPECT_EQ(-EEXIST, xive_create(self->x.vm));
 	/* The first device is intact */
-	EXPECT_EQ(0, src_set(dev, 0, 0));
-	close(dev);
-	close(vm);
+	EXPECT_EQ(0, src_set(self->x.dev, 0, 0));
 }
 
-TEST(create_beside_xics_eexist)
+TEST_F(vm, create_beside_xics_eexist)
 {
 	struct kvm_create_device xics = { .type = KVM_DEV_TYPE_XICS };
-	int vm, dev;
+	int vm;
 
-	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
-	EXPECT_EQ(-1, ioctl(vm, KVM_CREATE_DEVICE, &xics));
+	EXPECT_EQ(-1, ioctl(self->x.vm, KVM_CREATE_DEVICE, &xics));
 	EXPECT_EQ(EEXIST, errno);
-	close(dev);
 
 	/* And the other way round, in a new VM */
-	close(vm);
 	vm = vm_create();
 	ASSERT_LE(0, vm);
 	ASSERT_EQ(0, ioctl(vm, KVM_CREATE_DEVICE, &xics));
@@ -106,23 +98,16 @@ TEST(create_after_refused_create)
 	close(vm);
 }
 
-TEST(attr_struct_efault)
+TEST_F(vm, attr_struct_efault)
 {
-	int vm, dev;
+	int dev = self->x.dev;
 
-	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
 	EXPECT_EQ(-1, ioctl(dev, KVM_SET_DEVICE_ATTR, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(dev, KVM_GET_DEVICE_ATTR, (void *)0x10));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(dev, KVM_HAS_DEVICE_ATTR, NULL));
 	EXPECT_EQ(EFAULT, errno);
-	close(dev);
-	close(vm);
 }
 
 TEST(recreate_after_close)
@@ -146,49 +131,28 @@ TEST(recreate_after_close)
 	close(vm);
 }
 
-TEST(device_outlives_vm_fd)
+TEST_F(vm, device_outlives_vm_fd)
 {
-	int vm, dev;
-
-	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
-	close(vm);
-	EXPECT_EQ(0, src_set(dev, 1, 0));
-	EXPECT_EQ(0, xive_ctrl(dev, KVM_DEV_XIVE_RESET));
-	close(dev);
+	close(self->x.vm);
+	self->x.vm = -1;
+	EXPECT_EQ(0, src_set(self->x.dev, 1, 0));
+	EXPECT_EQ(0, xive_ctrl(self->x.dev, KVM_DEV_XIVE_RESET));
 }
 
-TEST(unknown_ioctl_enotty)
+TEST_F(vm, unknown_ioctl_enotty)
 {
-	int vm, dev;
-
-	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
-	EXPECT_EQ(-1, ioctl(dev, _IO(KVMIO, 0xfe)));
+	EXPECT_EQ(-1, ioctl(self->x.dev, _IO(KVMIO, 0xfe)));
 	EXPECT_EQ(ENOTTY, errno);
-	close(dev);
-	close(vm);
 }
 
 /* NR_SERVERS */
 
-TEST(nr_servers_rules)
+TEST_F(vm, nr_servers_rules)
 {
-	int vm, dev, vcpu, max_id;
+	int max_id = kvm_check_cap(KVM_CAP_MAX_VCPU_ID);
+	int dev = self->x.dev, vcpu;
 
-	REQUIRE_XIVE();
-	max_id = kvm_check_cap(KVM_CAP_MAX_VCPU_ID);
 	ASSERT_LT(0, max_id);
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
 
 	ASSERT_EQ(0, xive_has(dev, KVM_DEV_XIVE_GRP_CTRL,
 			      KVM_DEV_XIVE_NR_SERVERS));
@@ -206,7 +170,7 @@ TEST(nr_servers_rules)
 	EXPECT_EQ(0, xive_nr_servers(dev, 1));
 	EXPECT_EQ(0, xive_nr_servers(dev, 4));
 
-	vcpu = vcpu_create(vm, 0);
+	vcpu = self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
 	ASSERT_LE(0, vcpu);
 	ASSERT_EQ(0, vcpu_connect(vcpu, dev, 0));
 	/* The VP block is allocated now: its size is frozen */
@@ -214,59 +178,49 @@ TEST(nr_servers_rules)
 	EXPECT_EQ(-EBUSY, xive_nr_servers(dev, 4));
 	/* Bad values are still bad values */
 	EXPECT_EQ(-EINVAL, xive_nr_servers(dev, 0));
-	close(vcpu);
-	close(dev);
-	close(vm);
 }
 
-TEST(nr_servers_bounds_connect)
+/* vCPUs @ids[0..n-1] of the fixture's VM, in x.vcpu[0..n-1] */
+static int vm_vcpus(struct xvm *x, const int *ids, int n)
 {
-	int vm, dev, v0, v1, v2;
+	int i;
 
-	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
+	for (i = 0; i < n; i++) {
+		x->vcpu[i] = vcpu_create(x->vm, ids[i]);
+		if (x->vcpu[i] < 0)
+			return x->vcpu[i];
+	}
+	return 0;
+}
+
+TEST_F(vm, nr_servers_bounds_connect)
+{
+	static const int ids[] = { 0, 1, 2 };
+	int dev = self->x.dev, *v = self->x.vcpu;
+
 	ASSERT_EQ(0, xive_nr_servers(dev, 2));
-	v0 = vcpu_create(vm, 0);
-	v1 = vcpu_create(vm, 1);
-	v2 = vcpu_create(vm, 2);
-	ASSERT_LE(0, v0);
-	ASSERT_LE(0, v1);
-	ASSERT_LE(0, v2);
-	EXPECT_EQ(-EINVAL, vcpu_connect(v2, dev, 2));
-	EXPECT_EQ(-EINVAL, vcpu_connect(v2, dev, 100));
-	EXPECT_EQ(0, vcpu_connect(v0, dev, 0));
-	EXPECT_EQ(0, vcpu_connect(v1, dev, 1));
+	ASSERT_EQ(0, vm_vcpus(&self->x, ids, 3));
+	EXPECT_EQ(-EINVAL, vcpu_connect(v[2], dev, 2));
+	EXPECT_EQ(-EINVAL, vcpu_connect(v[2], dev, 100));
+	EXPECT_EQ(0, vcpu_connect(v[0], dev, 0));
+	EXPECT_EQ(0, vcpu_connect(v[1], dev, 1));
 	/* The failed vCPU is still free to connect inside the bounds */
-	EXPECT_EQ(-EEXIST, vcpu_connect(v2, dev, 1));
-	close(v0);
-	close(v1);
-	close(v2);
-	close(dev);
-	close(vm);
+	EXPECT_EQ(-EEXIST, vcpu_connect(v[2], dev, 1));
 }
 
 /* vCPU connect errors */
 
-TEST(connect_errors)
+TEST_F(vm, connect_errors)
 {
-	int vm, vm2, dev, dev2, v0, v1, nul;
+	static const int ids[] = { 0, 1 };
+	int vm = self->x.vm, dev = self->x.dev, dev2, v0, v1, nul;
+	struct xvm y;
 
-	REQUIRE_XIVE();
-	vm = vm_create();
-	vm2 = vm_create();
-	ASSERT_LE(0, vm);
-	ASSERT_LE(0, vm2);
-	dev = xive_create(vm);
-	dev2 = xive_create(vm2);
-	ASSERT_LE(0, dev);
-	ASSERT_LE(0, dev2);
-	v0 = vcpu_create(vm, 0);
-	v1 = vcpu_create(vm, 1);
-	ASSERT_LE(0, v0);
-	ASSERT_LE(0, v1);
+	ASSERT_EQ(0, xvm_open(&y, 0, false));
+	dev2 = y.dev;
+	ASSERT_EQ(0, vm_vcpus(&self->x, ids, 2));
+	v0 = self->x.vcpu[0];
+	v1 = self->x.vcpu[1];
 	nul = open("/dev/null", O_RDWR);
 	ASSERT_LE(0, nul);
 
@@ -298,29 +252,15 @@ TEST(connect_errors)
 	EXPECT_EQ(0, vcpu_connect(v1, dev, 1));
 
 	close(nul);
-	close(v0);
-	close(v1);
-	close(dev);
-	close(dev2);
-	close(vm);
-	close(vm2);
+	xvm_close(&y);
 }
 
-TEST(connect_needs_papr)
+TEST_F(vm, connect_needs_papr)
 {
-	int vm, dev, vcpu;
+	int vcpu = self->x.vcpu[0] = ioctl(self->x.vm, KVM_CREATE_VCPU, 0);
 
-	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	ASSERT_LE(0, vcpu);
-	EXPECT_EQ(-EINVAL, vcpu_connect(vcpu, dev, 0));
-	close(vcpu);
-	close(dev);
-	close(vm);
+	EXPECT_EQ(-EINVAL, vcpu_connect(vcpu, self->x.dev, 0));
 }
 
 /*
@@ -341,7 +281,8 @@ TEST(connect_packed_id_collision)
 
 		r = ioctl(vm, KVM_ENABLE_CAP, &ec);
 		if (r)
-			SKIP(goto out, "KVM_CAP_PPC_SMT 8: %s", strerror(errno));
+			SKIP(goto out, "host: KVM_CAP_PPC_SMT 8: %s",
+			     strerror(errno));
 	}
 	dev = xive_create(vm);
 	ASSERT_LE(0, dev);
@@ -365,19 +306,14 @@ out:
  * hits WARN_ONCE("VCPU ID too large to pack") in kvmppc_pack_vcpu_id()
  * (a user-reachable WARN) and then uses VP 0: run there only on request.
  */
-TEST(connect_server_too_large)
+TEST_F(vm, connect_server_too_large)
 {
-	int vm, dev, vcpu, max_id, r;
+	int dev = self->x.dev, vcpu, max_id, r;
 
-	REQUIRE_XIVE();
 	NOT_ON_UPSTREAM("XFAIL: ", "WARN on a user-reachable path: upstream packs server 16384 with WARN_ONCE in kvmppc_pack_vcpu_id() and connects it to VP 0 (measured), not run");
 	max_id = kvm_check_cap(KVM_CAP_MAX_VCPU_ID);
 	ASSERT_LT(0, max_id);
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
-	vcpu = vcpu_create(vm, 0);
+	vcpu = self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
 	ASSERT_LE(0, vcpu);
 	r = vcpu_connect(vcpu, dev, max_id);
 	EXPECT_EQ(-EINVAL, r);
@@ -385,30 +321,17 @@ TEST(connect_server_too_large)
 	EXPECT_EQ(-EINVAL, r);
 	/* Nothing was left half-connected */
 	EXPECT_EQ(0, vcpu_connect(vcpu, dev, 0));
-	close(vcpu);
-	close(dev);
-	close(vm);
 }
 
 /* Valid values of every group */
 
-FIXTURE(dev) {
-	struct xvm x;
-};
-
-FIXTURE_SETUP(dev)
+/* 2 connected vCPUs and guest memory */
+static int dev_open(struct xvm *x)
 {
-	const char *why = xive_unavailable();
-
-	if (why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, xvm_open(&self->x, 2, true));
+	return xvm_open(x, 2, true);
 }
 
-FIXTURE_TEARDOWN(dev)
-{
-	xvm_close(&self->x);
-}
+XIVE_FIXTURE(dev, struct xvm, dev_open, xvm_close)
 
 TEST_F(dev, has_attr_valid)
 {
@@ -558,9 +481,13 @@ TEST(all_prios_one_vcpu)
 enum { OP_SET, OP_GET, OP_HAS };
 enum { P_NONE, P_U64, P_EQ, P_BAD, P_KADDR };
 
-FIXTURE(bad) {
-	struct xvm x;
-};
+/* ESB pages of sources 0..3 mapped too: harmless here */
+static int bad_open(struct xvm *x)
+{
+	return xvm_open_routed(x, 4);
+}
+
+XIVE_FIXTURE(bad, struct xvm, bad_open, xvm_close)
 
 FIXTURE_VARIANT(bad) {
 	int op;
@@ -572,198 +499,117 @@ FIXTURE_VARIANT(bad) {
 	int err;
 };
 
-#define EQ_OK .flags = KVM_XIVE_EQ_ALWAYS_NOTIFY, .qshift = 16, \
-	      .qaddr = 0x20000, .qtoggle = 1
+enum {
+	G_CTRL = KVM_DEV_XIVE_GRP_CTRL,
+	G_SOURCE = KVM_DEV_XIVE_GRP_SOURCE,
+	G_CONFIG = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
+	G_EQ = KVM_DEV_XIVE_GRP_EQ_CONFIG,
+	G_SYNC = KVM_DEV_XIVE_GRP_SOURCE_SYNC,
+};
 
-#define BAD(name, ...) \
-	FIXTURE_VARIANT_ADD(bad, name) { __VA_ARGS__ }
+/* name, OP_<op>, group, attr, P_<payload>, the u64 payload, errno */
+#define BAD(name, o, g, a, pl, v, e)					\
+	FIXTURE_VARIANT_ADD(bad, name) {				\
+		.op = OP_##o, .group = g, .attr = a, .payload = P_##pl,	\
+		.val = v, .err = e,					\
+	}
+
+/* An EQ_CONFIG set of server 0 priority 6 refused with EINVAL */
+#define BAD_EQ(name, fl, qs, qa)					\
+	FIXTURE_VARIANT_ADD(bad, name) {				\
+		.op = OP_SET, .group = G_EQ, .attr = 6, .payload = P_EQ,	\
+		.err = EINVAL,						\
+		.eq = { .flags = fl, .qshift = qs, .qaddr = qa,		\
+			.qtoggle = 1 },					\
+	}
+
+/* An EQ_CONFIG set of a valid queue to a bad EQ identifier */
+#define BAD_EQOK(name, a, e)						\
+	FIXTURE_VARIANT_ADD(bad, name) {				\
+		.op = OP_SET, .group = G_EQ, .attr = a, .payload = P_EQ,	\
+		.err = e,						\
+		.eq = { .flags = KVM_XIVE_EQ_ALWAYS_NOTIFY, .qshift = 16,	\
+			.qaddr = 0x20000, .qtoggle = 1 },		\
+	}
 
 /* CTRL */
-BAD(ctrl_attr_0, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_CTRL, .attr = 0,
-    .err = ENXIO);
-BAD(ctrl_attr_4, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_CTRL, .attr = 4,
-    .err = ENXIO);
-BAD(ctrl_attr_huge, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_CTRL,
-    .attr = ~0ULL, .err = ENXIO);
+BAD(ctrl_attr_0, SET, G_CTRL, 0, NONE, 0, ENXIO);
+BAD(ctrl_attr_4, SET, G_CTRL, 4, NONE, 0, ENXIO);
+BAD(ctrl_attr_huge, SET, G_CTRL, ~0ULL, NONE, 0, ENXIO);
 /* SOURCE */
-BAD(source_irq_0x100000, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 0x100000, .payload = P_U64, .err = E2BIG);
-BAD(source_irq_u32max, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 0xffffffff, .payload = P_U64, .err = E2BIG);
-BAD(source_irq_2pow32, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 1ULL << 32, .payload = P_U64, .err = E2BIG);
-BAD(source_irq_u64max, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = ~0ULL, .payload = P_U64, .err = E2BIG);
-BAD(source_efault, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 5, .payload = P_BAD, .err = EFAULT);
-BAD(source_efault_kaddr, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 5, .payload = P_KADDR, .err = EFAULT);
-BAD(source_efault_new_block, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 0x5000, .payload = P_BAD, .err = EFAULT);
+BAD(source_irq_0x100000, SET, G_SOURCE, 0x100000, U64, 0, E2BIG);
+BAD(source_irq_u32max, SET, G_SOURCE, 0xffffffff, U64, 0, E2BIG);
+BAD(source_irq_2pow32, SET, G_SOURCE, 1ULL << 32, U64, 0, E2BIG);
+BAD(source_irq_u64max, SET, G_SOURCE, ~0ULL, U64, 0, E2BIG);
+BAD(source_efault, SET, G_SOURCE, 5, BAD, 0, EFAULT);
+BAD(source_efault_kaddr, SET, G_SOURCE, 5, KADDR, 0, EFAULT);
+BAD(source_efault_new_block, SET, G_SOURCE, 0x5000, BAD, 0, EFAULT);
 /* SOURCE_CONFIG */
-BAD(config_no_block, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
-    .attr = 2048, .payload = P_U64, .val = 6, .err = ENOENT);
-BAD(config_irq_0x100000, .op = OP_SET,
-    .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG, .attr = 0x100000,
-    .payload = P_U64, .val = 6, .err = ENOENT);
-BAD(config_irq_u64max, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
-    .attr = ~0ULL, .payload = P_U64, .val = 6, .err = ENOENT);
-BAD(config_never_set, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
-    .attr = 10, .payload = P_U64, .val = 6, .err = EINVAL);
-BAD(config_prio7, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
-    .attr = 0, .payload = P_U64, .val = 7, .err = EINVAL);
-BAD(config_prio7_masked, .op = OP_SET,
-    .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG, .attr = 0, .payload = P_U64,
-    .val = 7 | KVM_XIVE_SOURCE_MASKED_MASK, .err = EINVAL);
-BAD(config_prio7_server1, .op = OP_SET,
-    .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG, .attr = 0, .payload = P_U64,
-    .val = 7 | (1 << 3), .err = EINVAL);
-BAD(config_no_server, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
-    .attr = 0, .payload = P_U64, .val = 6 | (5 << 3), .err = EINVAL);
-BAD(config_server_huge, .op = OP_SET,
-    .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG, .attr = 0, .payload = P_U64,
-    .val = 6 | KVM_XIVE_SOURCE_SERVER_MASK, .err = EINVAL);
-BAD(config_efault, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
-    .attr = 0, .payload = P_BAD, .err = EFAULT);
-BAD(config_efault_kaddr, .op = OP_SET,
-    .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG, .attr = 0,
-    .payload = P_KADDR, .err = EFAULT);
+BAD(config_no_block, SET, G_CONFIG, 2048, U64, 6, ENOENT);
+BAD(config_irq_0x100000, SET, G_CONFIG, 0x100000, U64, 6, ENOENT);
+BAD(config_irq_u64max, SET, G_CONFIG, ~0ULL, U64, 6, ENOENT);
+BAD(config_never_set, SET, G_CONFIG, 10, U64, 6, EINVAL);
+BAD(config_prio7, SET, G_CONFIG, 0, U64, 7, EINVAL);
+BAD(config_prio7_masked, SET, G_CONFIG, 0, U64, 7 | KVM_XIVE_SOURCE_MASKED_MASK, EINVAL);
+BAD(config_prio7_server1, SET, G_CONFIG, 0, U64, 7 | (1 << 3), EINVAL);
+BAD(config_no_server, SET, G_CONFIG, 0, U64, 6 | (5 << 3), EINVAL);
+BAD(config_server_huge, SET, G_CONFIG, 0, U64, 6 | KVM_XIVE_SOURCE_SERVER_MASK, EINVAL);
+BAD(config_efault, SET, G_CONFIG, 0, BAD, 0, EFAULT);
+BAD(config_efault_kaddr, SET, G_CONFIG, 0, KADDR, 0, EFAULT);
 /* EQ_CONFIG set */
-BAD(eq_no_server, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6 | (5 << 3), .payload = P_EQ, .eq = { EQ_OK }, .err = ENOENT);
-BAD(eq_server_huge, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6 | KVM_XIVE_EQ_SERVER_MASK, .payload = P_EQ, .eq = { EQ_OK },
-    .err = ENOENT);
-BAD(eq_prio7, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 7, .payload = P_EQ, .eq = { EQ_OK }, .err = EINVAL);
-BAD(eq_prio7_reset, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 7, .payload = P_EQ, .err = EINVAL);
-BAD(eq_efault, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_BAD, .err = EFAULT);
-BAD(eq_efault_kaddr, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_KADDR, .err = EFAULT);
-BAD(eq_flags_0, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 0, .qshift = 16, .qaddr = 0x20000, .qtoggle = 1 });
-BAD(eq_flags_2, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 2, .qshift = 16, .qaddr = 0x20000, .qtoggle = 1 });
-BAD(eq_flags_3, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 3, .qshift = 16, .qaddr = 0x20000, .qtoggle = 1 });
-BAD(eq_flags_all, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = ~0U, .qshift = 16, .qaddr = 0x20000, .qtoggle = 1 });
-BAD(eq_qshift_12, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 12, .qaddr = 0x20000, .qtoggle = 1 });
-BAD(eq_qshift_15, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 15, .qaddr = 0x20000, .qtoggle = 1 });
-BAD(eq_qshift_17, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 17, .qaddr = 0x20000, .qtoggle = 1 });
-BAD(eq_qshift_21, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 21, .qaddr = 0, .qtoggle = 1 });
-BAD(eq_qshift_24, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 24, .qaddr = 0, .qtoggle = 1 });
-BAD(eq_qshift_u32max, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = ~0U, .qaddr = 0, .qtoggle = 1 });
-BAD(eq_misaligned_4k, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 16, .qaddr = 0x21000, .qtoggle = 1 });
-BAD(eq_misaligned_4, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 16, .qaddr = 0x20004, .qtoggle = 1 });
-BAD(eq_misaligned_32k, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 16, .qaddr = 0x8000, .qtoggle = 1 });
-BAD(eq_outside_slot_end, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 16, .qaddr = GUEST_MEM_SIZE,
-	    .qtoggle = 1 });
-BAD(eq_outside_slot_1g, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 16, .qaddr = 1ULL << 30, .qtoggle = 1 });
-BAD(eq_outside_slot_huge, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_EQ, .err = EINVAL,
-    .eq = { .flags = 1, .qshift = 16, .qaddr = 0xffffffffffff0000ULL,
-	    .qtoggle = 1 });
+BAD_EQOK(eq_no_server, 6 | (5 << 3), ENOENT);
+BAD_EQOK(eq_server_huge, 6 | KVM_XIVE_EQ_SERVER_MASK, ENOENT);
+BAD_EQOK(eq_prio7, 7, EINVAL);
+BAD(eq_prio7_reset, SET, G_EQ, 7, EQ, 0, EINVAL);
+BAD(eq_efault, SET, G_EQ, 6, BAD, 0, EFAULT);
+BAD(eq_efault_kaddr, SET, G_EQ, 6, KADDR, 0, EFAULT);
+BAD_EQ(eq_flags_0, 0, 16, 0x20000);
+BAD_EQ(eq_flags_2, 2, 16, 0x20000);
+BAD_EQ(eq_flags_3, 3, 16, 0x20000);
+BAD_EQ(eq_flags_all, ~0U, 16, 0x20000);
+BAD_EQ(eq_qshift_12, 1, 12, 0x20000);
+BAD_EQ(eq_qshift_15, 1, 15, 0x20000);
+BAD_EQ(eq_qshift_17, 1, 17, 0x20000);
+BAD_EQ(eq_qshift_21, 1, 21, 0);
+BAD_EQ(eq_qshift_24, 1, 24, 0);
+BAD_EQ(eq_qshift_u32max, 1, ~0U, 0);
+BAD_EQ(eq_misaligned_4k, 1, 16, 0x21000);
+BAD_EQ(eq_misaligned_4, 1, 16, 0x20004);
+BAD_EQ(eq_misaligned_32k, 1, 16, 0x8000);
+BAD_EQ(eq_outside_slot_end, 1, 16, GUEST_MEM_SIZE);
+BAD_EQ(eq_outside_slot_1g, 1, 16, 1ULL << 30);
+BAD_EQ(eq_outside_slot_huge, 1, 16, 0xffffffffffff0000ULL);
 /* EQ_CONFIG get */
-BAD(eq_get_no_server, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6 | (5 << 3), .payload = P_EQ, .err = ENOENT);
-BAD(eq_get_prio7, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 7, .payload = P_EQ, .err = EINVAL);
-BAD(eq_get_efault, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_BAD, .err = EFAULT);
-BAD(eq_get_efault_kaddr, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_EQ_CONFIG,
-    .attr = 6, .payload = P_KADDR, .err = EFAULT);
+BAD(eq_get_no_server, GET, G_EQ, 6 | (5 << 3), EQ, 0, ENOENT);
+BAD(eq_get_prio7, GET, G_EQ, 7, EQ, 0, EINVAL);
+BAD(eq_get_efault, GET, G_EQ, 6, BAD, 0, EFAULT);
+BAD(eq_get_efault_kaddr, GET, G_EQ, 6, KADDR, 0, EFAULT);
 /* SOURCE_SYNC */
-BAD(sync_no_block, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_SYNC,
-    .attr = 2048, .err = ENOENT);
-BAD(sync_never_set, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_SYNC,
-    .attr = 10, .err = EINVAL);
-BAD(sync_irq_0x100000, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_SYNC,
-    .attr = 0x100000, .err = ENOENT);
-BAD(sync_irq_u64max, .op = OP_SET, .group = KVM_DEV_XIVE_GRP_SOURCE_SYNC,
-    .attr = ~0ULL, .err = ENOENT);
+BAD(sync_no_block, SET, G_SYNC, 2048, NONE, 0, ENOENT);
+BAD(sync_never_set, SET, G_SYNC, 10, NONE, 0, EINVAL);
+BAD(sync_irq_0x100000, SET, G_SYNC, 0x100000, NONE, 0, ENOENT);
+BAD(sync_irq_u64max, SET, G_SYNC, ~0ULL, NONE, 0, ENOENT);
 /* get on groups without get */
-BAD(get_ctrl_reset, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_CTRL,
-    .attr = KVM_DEV_XIVE_RESET, .payload = P_U64, .err = ENXIO);
-BAD(get_ctrl_nr_servers, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_CTRL,
-    .attr = KVM_DEV_XIVE_NR_SERVERS, .payload = P_U64, .err = ENXIO);
-BAD(get_source, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 0, .payload = P_U64, .err = ENXIO);
-BAD(get_source_config, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG,
-    .attr = 0, .payload = P_U64, .err = ENXIO);
-BAD(get_source_sync, .op = OP_GET, .group = KVM_DEV_XIVE_GRP_SOURCE_SYNC,
-    .attr = 0, .payload = P_U64, .err = ENXIO);
-BAD(get_group_0, .op = OP_GET, .group = 0, .attr = 0, .payload = P_U64,
-    .err = ENXIO);
-BAD(get_group_6, .op = OP_GET, .group = 6, .attr = 0, .payload = P_U64,
-    .err = ENXIO);
+BAD(get_ctrl_reset, GET, G_CTRL, KVM_DEV_XIVE_RESET, U64, 0, ENXIO);
+BAD(get_ctrl_nr_servers, GET, G_CTRL, KVM_DEV_XIVE_NR_SERVERS, U64, 0, ENXIO);
+BAD(get_source, GET, G_SOURCE, 0, U64, 0, ENXIO);
+BAD(get_source_config, GET, G_CONFIG, 0, U64, 0, ENXIO);
+BAD(get_source_sync, GET, G_SYNC, 0, U64, 0, ENXIO);
+BAD(get_group_0, GET, 0, 0, U64, 0, ENXIO);
+BAD(get_group_6, GET, 6, 0, U64, 0, ENXIO);
 /* unknown groups */
-BAD(set_group_0, .op = OP_SET, .group = 0, .attr = 0, .payload = P_U64,
-    .err = ENXIO);
-BAD(set_group_6, .op = OP_SET, .group = 6, .attr = 0, .payload = P_U64,
-    .err = ENXIO);
-BAD(set_group_u32max, .op = OP_SET, .group = ~0U, .attr = 0,
-    .payload = P_U64, .err = ENXIO);
+BAD(set_group_0, SET, 0, 0, U64, 0, ENXIO);
+BAD(set_group_6, SET, 6, 0, U64, 0, ENXIO);
+BAD(set_group_u32max, SET, ~0U, 0, U64, 0, ENXIO);
 /* has_attr */
-BAD(has_group_0, .op = OP_HAS, .group = 0, .attr = 0, .err = ENXIO);
-BAD(has_group_6, .op = OP_HAS, .group = 6, .attr = 0, .err = ENXIO);
-BAD(has_group_u32max, .op = OP_HAS, .group = ~0U, .attr = 0, .err = ENXIO);
-BAD(has_ctrl_0, .op = OP_HAS, .group = KVM_DEV_XIVE_GRP_CTRL, .attr = 0,
-    .err = ENXIO);
-BAD(has_ctrl_4, .op = OP_HAS, .group = KVM_DEV_XIVE_GRP_CTRL, .attr = 4,
-    .err = ENXIO);
-BAD(has_source_0x100000, .op = OP_HAS, .group = KVM_DEV_XIVE_GRP_SOURCE,
-    .attr = 0x100000, .err = ENXIO);
-BAD(has_config_0x100000, .op = OP_HAS,
-    .group = KVM_DEV_XIVE_GRP_SOURCE_CONFIG, .attr = 0x100000, .err = ENXIO);
-BAD(has_sync_u64max, .op = OP_HAS, .group = KVM_DEV_XIVE_GRP_SOURCE_SYNC,
-    .attr = ~0ULL, .err = ENXIO);
-
-FIXTURE_SETUP(bad)
-{
-	const char *why = xive_unavailable();
-	int i;
-
-	if (why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, xvm_open(&self->x, 2, true));
-	for (i = 0; i < 4; i++)
-		ASSERT_EQ(0, src_set(self->x.dev, i, 0));
-	ASSERT_EQ(0, eq_set(self->x.dev, 0, EQ_PRIO, EQ_GPA));
-}
-
-FIXTURE_TEARDOWN(bad)
-{
-	xvm_close(&self->x);
-}
+BAD(has_group_0, HAS, 0, 0, NONE, 0, ENXIO);
+BAD(has_group_6, HAS, 6, 0, NONE, 0, ENXIO);
+BAD(has_group_u32max, HAS, ~0U, 0, NONE, 0, ENXIO);
+BAD(has_ctrl_0, HAS, G_CTRL, 0, NONE, 0, ENXIO);
+BAD(has_ctrl_4, HAS, G_CTRL, 4, NONE, 0, ENXIO);
+BAD(has_source_0x100000, HAS, G_SOURCE, 0x100000, NONE, 0, ENXIO);
+BAD(has_config_0x100000, HAS, G_CONFIG, 0x100000, NONE, 0, ENXIO);
+BAD(has_sync_u64max, HAS, G_SYNC, ~0ULL, NONE, 0, ENXIO);
 
 TEST_F(bad, rejected)
 {

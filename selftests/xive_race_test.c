@@ -122,25 +122,15 @@ static void stop_readers(struct reader *rd, int n, struct reader *sum)
 	}
 }
 
-FIXTURE(race) {
-	struct xvm x;
-};
-
-FIXTURE_SETUP(race)
+/* 2 connected vCPUs and guest memory; the readers' state reset */
+static int race_open(struct xvm *x)
 {
-	const char *why = xive_unavailable();
-
-	if (why)
-		SKIP(return, "%s", why);
 	stop = 0;
 	catch_faults();
-	ASSERT_EQ(0, xvm_open(&self->x, 2, true));
+	return xvm_open(x, 2, true);
 }
 
-FIXTURE_TEARDOWN(race)
-{
-	xvm_close(&self->x);
-}
+XIVE_FIXTURE(race, struct xvm, race_open, xvm_close)
 
 /*
  * Faults and ESB accesses on all sources while another thread re-sets

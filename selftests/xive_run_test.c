@@ -32,24 +32,15 @@ static int fire(struct guest *g, int irq, __u32 eisn)
 	return 0;
 }
 
-FIXTURE(run) {
-	struct guest g;
-};
-
-FIXTURE_SETUP(run)
+/* One vCPU, its EQ_PRIO queue at EQ_GPA */
+static int run_open(struct guest *g)
 {
-	const char *why = xive_unavailable();
+	int r = guest_open(g, 1);
 
-	if (why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, guest_open(&self->g, 1));
-	ASSERT_EQ(0, eq_set(self->g.x.dev, 0, EQ_PRIO, EQ_GPA));
+	return r ? r : eq_set(g->x.dev, 0, EQ_PRIO, EQ_GPA);
 }
 
-FIXTURE_TEARDOWN(run)
-{
-	guest_close(&self->g);
-}
+XIVE_FIXTURE(run, struct guest, run_open, guest_close)
 
 /* The guest reads the queue entry of a source fired before it ran */
 TEST_F(run, guest_reads_queue)
@@ -63,7 +54,7 @@ TEST_F(run, guest_reads_queue)
 		SC1,
 		B_SELF,
 	};
-	struct guest *g = &self->g;
+	struct guest *g = &self->x;
 	struct kvm_ppc_xive_eq eq;
 
 	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
@@ -88,6 +79,31 @@ TEST_F(run, guest_reads_queue)
 }
 
 /*
+ * Guest code at CODE_GPA that turns external interrupts on, then runs
+ * @tail (at EE_TAIL_GPA); the 0x500 vector reports H_EXTERNAL with SRR0 in
+ * r4.
+ */
+#define EE_HEAD		6
+#define EE_TAIL_GPA	(CODE_GPA + 4 * EE_HEAD)
+
+static void put_ee_guest(struct guest *g, const __u32 *tail, int n)
+{
+	const __u32 head[EE_HEAD] = {
+		LIS(8, 0x7fff),		/* no decrementer interrupt for a while */
+		MTDEC(8),
+		LI(9, 0),
+		ORI(9, 9, 0x8002),	/* MSR_EE | MSR_RI */
+		LI(7, 0),		/* the tail's loop counter */
+		MTMSRD_L1(9),
+	};
+	const __u32 vec[] = { LI(3, H_EXTERNAL), MFSRR0(4), SC1, B_SELF };
+
+	put_code(g, CODE_GPA, head, EE_HEAD);
+	put_code(g, EE_TAIL_GPA, tail, n);
+	put_code(g, EXT_VEC, vec, sizeof(vec) / sizeof(vec[0]));
+}
+
+/*
  * A source fired while the vCPU is not running reaches it through the
  * escalation path: once the vCPU runs with CPPR 0xff and enables
  * external interrupts, it takes the interrupt at 0x500.  With CPPR 0 it
@@ -96,13 +112,7 @@ TEST_F(run, guest_reads_queue)
 static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 			 __u8 cppr, __u64 want_hcall, int spins)
 {
-	const __u32 code[] = {
-		LIS(8, 0x7fff),		/* no decrementer interrupt for a while */
-		MTDEC(8),
-		LI(9, 0),
-		ORI(9, 9, 0x8002),	/* MSR_EE | MSR_RI */
-		LI(7, 0),
-		MTMSRD_L1(9),
+	const __u32 tail[] = {
 		ADDI(7, 7, 1),		/* spin a little with EE on */
 		CMPWI(7, spins),
 		BLT(-8),
@@ -110,18 +120,11 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 		SC1,
 		B_SELF,
 	};
-	const __u32 vec[] = {
-		LI(3, H_EXTERNAL),
-		MFSRR0(4),
-		SC1,
-		B_SELF,
-	};
 	__u8 vp[16] = { 0 };
 	struct kvm_ppc_xive_eq eq;
 	long t0, t1;
 
-	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
-	put_code(g, EXT_VEC, vec, sizeof(vec) / sizeof(vec[0]));
+	put_ee_guest(g, tail, sizeof(tail) / sizeof(tail[0]));
 	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
 
 	/* OS ring word 0 as the TIMA holds it: NSR, CPPR, IPB, ... */
@@ -140,8 +143,8 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 		       g->run[0]->papr_hcall.nr, gpr(g, 0, 4));
 	if (want_hcall == H_EXTERNAL)
 		/* interrupted inside its loop, after mtmsrd */
-		EXPECT_TRUE(gpr(g, 0, 4) >= CODE_GPA + 24 &&
-			    gpr(g, 0, 4) <= CODE_GPA + 36)
+		EXPECT_TRUE(gpr(g, 0, 4) >= EE_TAIL_GPA &&
+			    gpr(g, 0, 4) <= EE_TAIL_GPA + 12)
 			TH_LOG("srr0 %#llx", gpr(g, 0, 4));
 	ASSERT_EQ(0, eq_get(g->x.dev, 0, EQ_PRIO, &eq));
 	EXPECT_EQ(1, eq.qindex);
@@ -153,12 +156,12 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 
 TEST_F(run, escalated_irq_taken)
 {
-	external_irq(_metadata, &self->g, 0xff, H_EXTERNAL, 0x4000);
+	external_irq(_metadata, &self->x, 0xff, H_EXTERNAL, 0x4000);
 }
 
 TEST_F(run, escalated_irq_held_by_cppr)
 {
-	external_irq(_metadata, &self->g, 0, H_NO_IRQ, 0x4000);
+	external_irq(_metadata, &self->x, 0, H_NO_IRQ, 0x4000);
 }
 
 /*
@@ -184,33 +187,47 @@ static void on_usr1(int sig)
 {
 }
 
+/*
+ * Wait for the vCPU thread; when @kick, SIGUSR1 it out of KVM_RUN every
+ * 10 ms.  Returns the milliseconds it took (a diagnostic, never asserted),
+ * or -1 when it hung for HANG_MS: then it is kicked out before the test
+ * fails, so that the failure is reported rather than the harness timeout.
+ */
+#define HANG_MS		40000	/* a hang, not a slow emulator: under the 60 s */
+
+static long join_vcpu(pthread_t t, bool kick)
+{
+	long t0 = now_ms(), ms;
+
+	while (pthread_tryjoin_np(t, NULL)) {
+		ms = now_ms() - t0;
+		if (ms > HANG_MS) {
+			while (pthread_tryjoin_np(t, NULL)) {
+				pthread_kill(t, SIGUSR1);
+				usleep(10 * 1000);
+			}
+			return -1;
+		}
+		if (kick)
+			pthread_kill(t, SIGUSR1);
+		usleep(10 * 1000);
+	}
+	return now_ms() - t0;
+}
+
 TEST_F_TIMEOUT(run, irq_while_running, 60)
 {
-	const __u32 code[] = {
-		LIS(8, 0x7fff),		/* no decrementer interrupt for a while */
-		MTDEC(8),
-		LI(9, 0),
-		ORI(9, 9, 0x8002),	/* MSR_EE | MSR_RI */
-		MTMSRD_L1(9),
-		B_SELF,
-	};
-	const __u32 vec[] = {
-		LI(3, H_EXTERNAL),
-		MFSRR0(4),
-		SC1,
-		B_SELF,
-	};
+	const __u32 spin[] = { B_SELF };
 	struct sigaction sa = { .sa_handler = on_usr1 };
-	struct guest *g = &self->g;
+	struct guest *g = &self->x;
 	struct runner r = { .g = g };
 	__u8 vp[16] = { 0 };
 	pthread_t rt;
-	int i;
+	long ms;
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
-	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
-	put_code(g, EXT_VEC, vec, sizeof(vec) / sizeof(vec[0]));
+	put_ee_guest(g, spin, 1);
 	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
 	vp[1] = 0xff;		/* CPPR */
 	ASSERT_EQ(0, vp_set(g->x.vcpu[0], vp));
@@ -223,24 +240,13 @@ TEST_F_TIMEOUT(run, irq_while_running, 60)
 	/* still spinning: nothing was pending */
 	EXPECT_NE(0, pthread_tryjoin_np(rt, NULL));
 	esb_trigger(g->esb, 6);
-	for (i = 0; i < 500; i++) {
-		usleep(10 * 1000);
-		if (!pthread_tryjoin_np(rt, NULL))
-			break;
-	}
-	if (i == 500) {
-		/* get the vCPU out before failing */
-		while (pthread_tryjoin_np(rt, NULL)) {
-			pthread_kill(rt, SIGUSR1);
-			usleep(10 * 1000);
-		}
-	}
-	ASSERT_GT(500, i) TH_LOG("the guest never took the interrupt");
-	ksft_print_msg("interrupt taken %d ms after the trigger\n", i * 10);
+	ms = join_vcpu(rt, false);
+	ksft_print_msg("interrupt taken %ld ms after the trigger\n", ms);
+	ASSERT_LE(0, ms) TH_LOG("the guest never took the interrupt (hung)");
 	ASSERT_EQ(0, r.rc);
 	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, r.exit_reason);
 	EXPECT_EQ(H_EXTERNAL, g->run[0]->papr_hcall.nr);
-	EXPECT_EQ(CODE_GPA + 20, gpr(g, 0, 4));
+	EXPECT_EQ(EE_TAIL_GPA, gpr(g, 0, 4));
 	EXPECT_EQ(0x80000066, eq_entry(g->x.mem, EQ_GPA, 0));
 }
 
@@ -264,12 +270,13 @@ TEST_F_TIMEOUT(run, release_under_running_vcpu, 60)
 {
 	const __u32 spin[] = { B_SELF };
 	const __u32 code[] = { LI(3, H_DONE), SC1, B_SELF };
-	struct guest *g = &self->g;
+	struct guest *g = &self->x;
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	struct runner r = { .g = g };
 	struct closer c;
 	pthread_t rt, ct;
-	int i, dev;
+	long ms;
+	int dev;
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -291,13 +298,9 @@ TEST_F_TIMEOUT(run, release_under_running_vcpu, 60)
 	ksft_print_msg("device close %s while the vCPU ran\n",
 		       c.done ? "completed" : "was still waiting");
 	/* kick the vCPU out of the guest until KVM_RUN returns */
-	for (i = 0; i < 500; i++) {
-		pthread_kill(rt, SIGUSR1);
-		usleep(10 * 1000);
-		if (!pthread_tryjoin_np(rt, NULL))
-			break;
-	}
-	ASSERT_GT(500, i) TH_LOG("KVM_RUN did not return");
+	ms = join_vcpu(rt, true);
+	ksft_print_msg("KVM_RUN returned %ld ms after the first kick\n", ms);
+	ASSERT_LE(0, ms) TH_LOG("KVM_RUN did not return (hung)");
 	ASSERT_EQ(0, pthread_join(ct, NULL));
 	EXPECT_EQ(0, c.rc);
 	EXPECT_EQ(-EINTR, r.rc);

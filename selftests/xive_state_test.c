@@ -10,28 +10,12 @@
 #define TOGGLE		0x80000000U
 #define IPB_BYTE	2	/* TIMA OS ring word 0: NSR, CPPR, IPB, LSMFB */
 
-FIXTURE(st) {
-	struct xvm x;
-	void *esb;
-	int dev;
-};
-
-FIXTURE_SETUP(st)
+static int st_open(struct xvm *x)
 {
-	const char *why = xive_unavailable();
-
-	if (why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, xvm_open_routed(&self->x, &self->esb, NR_IRQS));
-	self->dev = self->x.dev;
+	return xvm_open_routed(x, NR_IRQS);
 }
 
-FIXTURE_TEARDOWN(st)
-{
-	if (self->esb && self->esb != MAP_FAILED)
-		munmap(self->esb, NR_IRQS * 2 * page_size());
-	xvm_close(&self->x);
-}
+XIVE_FIXTURE(st, struct xvm, st_open, xvm_close)
 
 TEST_F(st, vp_state_roundtrip)
 {
@@ -88,9 +72,9 @@ TEST_F(st, vp_state_ipb_after_trigger)
 {
 	__u8 got[16];
 
-	ASSERT_EQ(0, src_cfg(self->dev, 2, 0, EQ_PRIO, false, 0x22));
-	esb_set_pq(self->esb, 2, 0);
-	esb_trigger(self->esb, 2);
+	ASSERT_EQ(0, src_cfg(self->x.dev, 2, 0, EQ_PRIO, false, 0x22));
+	esb_set_pq(self->x.esb, 2, 0);
+	esb_trigger(self->x.esb, 2);
 	EXPECT_EQ(TOGGLE | 0x22, eq_entry(self->x.mem, EQ_GPA, 0));
 	ASSERT_EQ(0, vp_get(self->x.vcpu[0], got));
 	/* the big-endian TIMA image QEMU copies into its OS ring registers */
@@ -115,42 +99,42 @@ TEST_F(st, reset_masks_everything)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		ASSERT_EQ(0, src_cfg(self->dev, i, 0, EQ_PRIO, false, 0x10 + i));
-		esb_set_pq(self->esb, i, pq[i]);
+		ASSERT_EQ(0, src_cfg(self->x.dev, i, 0, EQ_PRIO, false, 0x10 + i));
+		esb_set_pq(self->x.esb, i, pq[i]);
 	}
 	/* a masked source with a non-default PQ too */
-	esb_set_pq(self->esb, 5, 2);
-	esb_trigger(self->esb, 0);
+	esb_set_pq(self->x.esb, 5, 2);
+	esb_trigger(self->x.esb, 0);
 	ASSERT_EQ(TOGGLE | 0x10, eq_entry(self->x.mem, EQ_GPA, 0));
 
-	ASSERT_EQ(0, xive_ctrl(self->dev, KVM_DEV_XIVE_RESET));
+	ASSERT_EQ(0, xive_ctrl(self->x.dev, KVM_DEV_XIVE_RESET));
 
 	f0 = minflt();
 	for (i = 0; i < 4; i++)
-		EXPECT_EQ(1, esb_pq(self->esb, i)) TH_LOG("irq %d", i);
+		EXPECT_EQ(1, esb_pq(self->x.esb, i)) TH_LOG("irq %d", i);
 	f1 = minflt();
 	ksft_print_msg("ESB faults re-reading 4 routed IRQs after RESET: %ld; masked irq 5 PQ after RESET: %d\n",
-		       f1 - f0, esb_pq(self->esb, 5));
+		       f1 - f0, esb_pq(self->x.esb, 5));
 
 	/* the queue is gone */
 	memset(&eq, 0, sizeof(eq));
-	ASSERT_EQ(0, eq_get(self->dev, 0, EQ_PRIO, &eq));
+	ASSERT_EQ(0, eq_get(self->x.dev, 0, EQ_PRIO, &eq));
 	EXPECT_EQ(0, eq.qshift);
 	EXPECT_EQ(0, eq.qaddr);
 	/* and nothing is delivered to the old page any more */
 	for (i = 0; i < 4; i++) {
-		esb_set_pq(self->esb, i, 0);
-		esb_trigger(self->esb, i);
+		esb_set_pq(self->x.esb, i, 0);
+		esb_trigger(self->x.esb, i);
 	}
 	EXPECT_EQ(0, eq_entry(self->x.mem, EQ_GPA, 1));
 
 	/* sources are still valid: they can be configured again */
-	ASSERT_EQ(0, eq_set(self->dev, 0, EQ_PRIO, 0x30000));
-	ASSERT_EQ(0, src_cfg(self->dev, 3, 0, EQ_PRIO, false, 0x33));
-	esb_set_pq(self->esb, 3, 0);
-	esb_trigger(self->esb, 3);
+	ASSERT_EQ(0, eq_set(self->x.dev, 0, EQ_PRIO, 0x30000));
+	ASSERT_EQ(0, src_cfg(self->x.dev, 3, 0, EQ_PRIO, false, 0x33));
+	esb_set_pq(self->x.esb, 3, 0);
+	esb_trigger(self->x.esb, 3);
 	EXPECT_EQ(TOGGLE | 0x33, eq_entry(self->x.mem, 0x30000, 0));
-	EXPECT_EQ(0, xive_set(self->dev, KVM_DEV_XIVE_GRP_SOURCE_SYNC, 7,
+	EXPECT_EQ(0, xive_set(self->x.dev, KVM_DEV_XIVE_GRP_SOURCE_SYNC, 7,
 			      NULL));
 }
 
@@ -160,11 +144,11 @@ TEST_F(st, source_sync)
 
 	for (i = 0; i < NR_IRQS; i++) {
 		if (i & 1)
-			ASSERT_EQ(0, src_cfg(self->dev, i, 0, EQ_PRIO, false,
+			ASSERT_EQ(0, src_cfg(self->x.dev, i, 0, EQ_PRIO, false,
 					     i));
-		esb_set_pq(self->esb, i, 0);
-		esb_trigger(self->esb, i);
-		EXPECT_EQ(0, xive_set(self->dev, KVM_DEV_XIVE_GRP_SOURCE_SYNC,
+		esb_set_pq(self->x.esb, i, 0);
+		esb_trigger(self->x.esb, i);
+		EXPECT_EQ(0, xive_set(self->x.dev, KVM_DEV_XIVE_GRP_SOURCE_SYNC,
 				      i, NULL)) TH_LOG("irq %d", i);
 	}
 	for (i = 0; i < NR_IRQS / 2; i++)
@@ -178,53 +162,34 @@ TEST(eq_sync_marks_dirty)
 {
 	const long ps = page_size();
 	__u64 bitmap[4];
-	struct kvm_dirty_log log = { .slot = 0 };
-	void *mem, *esb;
-	int vm, dev, v0, v1;
+	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = bitmap };
+	struct xvm x;
 
 	REQUIRE_XIVE();
-	vm = vm_create();
-	ASSERT_LE(0, vm);
-	mem = guest_mem_add(vm, 0, 0, GUEST_MEM_SIZE, KVM_MEM_LOG_DIRTY_PAGES);
-	ASSERT_NE(NULL, mem);
-	dev = xive_create(vm);
-	ASSERT_LE(0, dev);
-	v0 = vcpu_create(vm, 0);
-	v1 = vcpu_create(vm, 1);
-	ASSERT_LE(0, v0);
-	ASSERT_LE(0, v1);
-	ASSERT_EQ(0, vcpu_connect(v0, dev, 0));
-	ASSERT_EQ(0, vcpu_connect(v1, dev, 1));
-	ASSERT_EQ(0, eq_set(dev, 0, EQ_PRIO, 3 * ps));
-	ASSERT_EQ(0, eq_set(dev, 1, EQ_PRIO, 9 * ps));
-	esb = esb_map(dev, 1);
-	ASSERT_NE(MAP_FAILED, esb);
-	ASSERT_EQ(0, src_set(dev, 0, 0));
-	ASSERT_EQ(0, src_cfg(dev, 0, 1, EQ_PRIO, false, 0x5));
+	ASSERT_EQ(0, xvm_open_mem(&x, 2, GUEST_MEM_SIZE,
+				  KVM_MEM_LOG_DIRTY_PAGES));
+	ASSERT_EQ(0, eq_set(x.dev, 0, EQ_PRIO, 3 * ps));
+	ASSERT_EQ(0, eq_set(x.dev, 1, EQ_PRIO, 9 * ps));
+	ASSERT_EQ(0, xvm_map_esb(&x, 1));
+	ASSERT_EQ(0, src_set(x.dev, 0, 0));
+	ASSERT_EQ(0, src_cfg(x.dev, 0, 1, EQ_PRIO, false, 0x5));
 
 	/* start from a clean log */
-	log.dirty_bitmap = bitmap;
-	ASSERT_EQ(0, ioctl(vm, KVM_GET_DIRTY_LOG, &log));
+	ASSERT_EQ(0, ioctl(x.vm, KVM_GET_DIRTY_LOG, &log));
 	memset(bitmap, 0, sizeof(bitmap));
-	ASSERT_EQ(0, ioctl(vm, KVM_GET_DIRTY_LOG, &log));
+	ASSERT_EQ(0, ioctl(x.vm, KVM_GET_DIRTY_LOG, &log));
 	EXPECT_EQ(0, bitmap[0]);
 
-	esb_set_pq(esb, 0, 0);
-	esb_trigger(esb, 0);
-	EXPECT_EQ(TOGGLE | 5, eq_entry(mem, 9 * ps, 0));
-	ASSERT_EQ(0, xive_ctrl(dev, KVM_DEV_XIVE_EQ_SYNC));
+	esb_set_pq(x.esb, 0, 0);
+	esb_trigger(x.esb, 0);
+	EXPECT_EQ(TOGGLE | 5, eq_entry(x.mem, 9 * ps, 0));
+	ASSERT_EQ(0, xive_ctrl(x.dev, KVM_DEV_XIVE_EQ_SYNC));
 	memset(bitmap, 0, sizeof(bitmap));
-	ASSERT_EQ(0, ioctl(vm, KVM_GET_DIRTY_LOG, &log));
+	ASSERT_EQ(0, ioctl(x.vm, KVM_GET_DIRTY_LOG, &log));
 	ksft_print_msg("dirty bitmap after EQ_SYNC: %#llx\n", bitmap[0]);
-	EXPECT_TRUE(bitmap[0] & (1ULL << 3));
-	EXPECT_TRUE(bitmap[0] & (1ULL << 9));
-
-	munmap(esb, 2 * ps);
-	close(v0);
-	close(v1);
-	close(dev);
-	close(vm);
-	munmap(mem, GUEST_MEM_SIZE);
+	/* exactly the two queue pages */
+	EXPECT_EQ((1ULL << 3) | (1ULL << 9), bitmap[0]);
+	xvm_close(&x);
 }
 
 /*
