@@ -6,8 +6,10 @@
 
 CACHE	?= $(CURDIR)/.cache
 KVER	?= 6.1.0-50-powerpc64le
+# The kernel's series (6.1, 6.12, ...) names its linux-source package.
+SERIES	:= $(shell echo '$(KVER)' | cut -d. -f1-2)
 KDIR	?= $(CACHE)/sysroot/usr/src/linux-headers-$(KVER)
-KSRC	?= $(CACHE)/linux-source-6.1
+KSRC	?= $(CACHE)/linux-source-$(SERIES)
 BUILD	?= $(CURDIR)/build/$(KVER)
 STAGE	:= $(BUILD)/arch/powerpc/kvm
 
@@ -48,12 +50,16 @@ stage: $(KDIR)/Makefile
 		cp -p $(KSRC)/arch/powerpc/mm/mmu_decl.h $(BUILD)/arch/powerpc/mm/; \
 		touch $(STAGE)/.staged; \
 	fi; \
+	[ -e $(STAGE)/Makefile.tree ] || \
+		sed 's|$$(srctree)/virt/kvm/Makefile.kvm|$$(src)/$$(KVM)/Makefile.kvm|' \
+			$(KSRC)/arch/powerpc/kvm/Makefile > $(STAGE)/Makefile.tree; \
 	for f in $(OURS); do ln -sf $(CURDIR)/$$f $(STAGE)/$$f; done
 
 modules: stage
 	@start=$$(date +%s); \
 	$(KMAKE) modules && \
-	echo "built kvm.ko kvm-hv.ko for $(KVER) in $$(( $$(date +%s) - start )) s"
+	echo "built kvm.ko kvm-hv.ko for $(KVER) with $$($(CROSS_COMPILE)gcc --version | head -1) in $$(( $$(date +%s) - start )) s" && \
+	echo "  (the kernel was built with $$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' $(KDIR)/.config))"
 
 modules_install: modules
 	$(KMAKE) INSTALL_MOD_DIR=updates modules_install
