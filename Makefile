@@ -55,11 +55,17 @@ stage: $(KDIR)/Makefile
 			$(KSRC)/arch/powerpc/kvm/Makefile > $(STAGE)/Makefile.tree; \
 	for f in $(OURS); do ln -sf $(CURDIR)/$$f $(STAGE)/$$f; done
 
+# The distro's own modules of KVER, to check ours against (vermagic, CRCs)
+DISTRO_KVM ?= $(firstword $(wildcard \
+	$(CACHE)/sysroot/lib/modules/$(KVER)/kernel/arch/powerpc/kvm \
+	/lib/modules/$(KVER)/kernel/arch/powerpc/kvm))
+
 modules: stage
 	@start=$$(date +%s); \
 	$(KMAKE) modules && \
 	echo "built kvm.ko kvm-hv.ko for $(KVER) with $$($(CROSS_COMPILE)gcc --version | head -1) in $$(( $$(date +%s) - start )) s" && \
 	echo "  (the kernel was built with $$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' $(KDIR)/.config))"
+	@KDIR=$(KDIR) STAGE=$(STAGE) DISTRO=$(DISTRO_KVM) testbed/modcheck.sh
 
 modules_install: modules
 	$(KMAKE) INSTALL_MOD_DIR=updates modules_install
