@@ -23,7 +23,7 @@ OURS	:= book3s_xive_native.c book3s_xive_native.h trace_xive_native.h Kbuild
 
 # Test knobs: REF=1 runs on the distro's own kvm.ko/kvm-hv.ko
 REF	?=
-export CACHE KVER REF SMP MEM
+export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \

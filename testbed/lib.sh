@@ -8,6 +8,12 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${MEM:=2G}"
 : "${REF:=}"
 : "${TIMEOUT:=900}"
+# The emulated host: powernv9 (POWER9, XIVE) or powernv10 (POWER10, XIVE2)
+: "${MACHINE:=powernv9}"
+case $MACHINE in
+powernv9|powernv10) L0_CPU=power${MACHINE#powernv} ;;
+*) echo "testbed: MACHINE=$MACHINE: powernv9 or powernv10" >&2; exit 2 ;;
+esac
 SYSROOT=$CACHE/sysroot
 VMLINUX=$SYSROOT/boot/vmlinux-$KVER
 BUSYBOX=$SYSROOT/bin/busybox
