@@ -6,6 +6,9 @@
 
 CACHE	?= $(CURDIR)/.cache
 KVER	?= 6.1.0-50-powerpc64le
+# A KVER the mirror no longer serves: 'make deps' chose another (one line)
+override KVER := $(or $(shell awk '$$1 == "$(KVER)" {print $$2}' \
+	$(CACHE)/kver-fallback 2>/dev/null),$(KVER))
 # The kernel's series (6.1, 6.12, ...) names its linux-source package.
 SERIES	:= $(shell echo '$(KVER)' | cut -d. -f1-2)
 KDIR	?= $(CACHE)/sysroot/usr/src/linux-headers-$(KVER)

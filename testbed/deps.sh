@@ -12,11 +12,10 @@ set -euo pipefail
 # The one table of pins: series, default KVER, Debian version of src:linux.
 # A pin the mirror no longer serves falls back to the newest version of the
 # same kernel package that downloads (said in one line).
-PINS="6.1	6.1.0-50-powerpc64le		6.1.176-1
-6.12	6.12.117+deb12-powerpc64le-64k	6.12.117-1~deb12u1"
+PINS=${PINS:-"6.1	6.1.0-50-powerpc64le		6.1.176-1
+6.12	6.12.117+deb12-powerpc64le-64k	6.12.117-1~deb12u1"}
 
 SERIES=$(echo "$KVER" | cut -d. -f1-2)
-PIN=$(echo "$PINS" | awk -v s="$SERIES" -v k="$KVER" '$1 == s && $2 == k {print $3}')
 HOSTARCH=$(dpkg --print-architecture)
 BUSYBOX_PKG="busybox-static:ppc64el=1:1.35.0-4+deb12u1+b1"
 
@@ -41,12 +40,10 @@ dpkg --print-foreign-architectures | grep -qx ppc64el || {
 	$SUDO dpkg --add-architecture ppc64el
 	need_update=1
 }
-IMAGE=linux-image-$KVER
 mkdir -p "$CACHE/debs" "$CACHE/sysroot"
 cd "$CACHE/debs"
-have_image=$(ls "${IMAGE}"_*.deb 2>/dev/null | head -1 || true)
-[ -n "$have_image" ] || apt-cache show "$IMAGE:ppc64el" >/dev/null 2>&1 ||
-	need_update=1
+ls "linux-image-${KVER}"_*.deb >/dev/null 2>&1 ||
+	apt-cache show "linux-image-$KVER:ppc64el" >/dev/null 2>&1 || need_update=1
 
 if [ -n "$need_update" ]; then
 	say "apt-get update"
@@ -62,34 +59,52 @@ fi
 
 # apt drops privileges to _apt for downloads; it needs to write here.
 chmod 777 . 2>/dev/null || true
-# fetch NAME[:ARCH] VERSION: download unless a .deb of NAME is here already.
+# fetch NAME[:ARCH] VERSION: download unless that .deb is here already
+# (the file name spells an epoch's colon %3a).
 fetch() {
 	local name=${1%%:*}
-	ls "${name}"_*.deb >/dev/null 2>&1 && return 0
+	ls "${name}_${2/:/%3a}"_*.deb >/dev/null 2>&1 && return 0
 	say "downloading $1=$2"
 	apt-get download -q "$1=$2"
 }
 
-# The kernel's version: the one already downloaded, else the pin, else the
-# newest the mirror serves (madison lists newest first).
-if [ -n "$have_image" ]; then
-	VER=$(dpkg-deb -f "$have_image" Version)
-else
-	vers=$(apt-cache madison "$IMAGE:ppc64el" 2>/dev/null | awk '{print $3}' | uniq)
-	[ -n "$vers" ] || {
-		other=$(apt-cache search --names-only "^linux-image-$SERIES\.[0-9.+a-z-]*-${KVER#*-powerpc64le}" 2>/dev/null |
-			awk '{print $1}' | sort -V | tail -1)
-		say "no $IMAGE in the apt indexes${other:+ (newest of $SERIES with this flavour: $other)}"
-		exit 1
-	}
-	VER=
-	for v in $PIN $(echo "$vers" | grep -vxF "${PIN:-@}"); do
+# image_version KVER: the version of linux-image-KVER: the one downloaded
+# already, else the pin, else the newest the mirror serves and downloads
+# (madison lists newest first).  Prints it; fails when none downloads.
+image_version() {
+	local img=linux-image-$1 have vers v pin
+	have=$(ls "${img}"_*.deb 2>/dev/null | head -1 || true)
+	[ -z "$have" ] || { dpkg-deb -f "$have" Version; return 0; }
+	pin=$(echo "$PINS" | awk -v k="$1" '$2 == k {print $3}')
+	vers=$(apt-cache madison "$img:ppc64el" 2>/dev/null | awk '{print $3}' | uniq)
+	for v in $pin $(echo "$vers" | grep -vxF "${pin:-@}"); do
 		echo "$vers" | grep -qxF "$v" || continue
-		if fetch "$IMAGE:ppc64el" "$v" 2>/dev/null; then VER=$v; break; fi
+		fetch "$img:ppc64el" "$v" >&2 2>/dev/null || continue
+		[ -z "$pin" ] || [ "$v" = "$pin" ] ||
+			say "pinned $1 $pin is not served; falling back to $v" >&2
+		echo "$v"
+		return 0
 	done
-	[ -n "$VER" ] || { say "the mirror serves no version of $IMAGE"; exit 1; }
-	[ -z "$PIN" ] || [ "$VER" = "$PIN" ] ||
-		say "pinned $KVER $PIN is not served; falling back to $VER"
+	return 1
+}
+
+# A KVER whose ABI the mirror dropped falls back to the newest ABI of the
+# same row (series, +debNN tag, flavour) that downloads; the Makefile reads
+# the choice from kver-fallback, so that every later step uses it.
+if ! VER=$(image_version "$KVER"); then
+	row=$(echo "$KVER" | sed -E 's/\+/\\+/g; s/^([^-]*)-[0-9]+-/\1-[0-9]+-/;
+		s/^([0-9]+\.[0-9]+)\.[0-9]+/\1.[0-9]+/')
+	for k in $(apt-cache pkgnames linux-image- | sed -n 's/^linux-image-//p' |
+		   grep -xE "$row" | grep -vxF "$KVER" | sort -rV); do
+		VER=$(image_version "$k") || continue
+		say "$KVER is not served; falling back to $k ($VER)"
+		awk -v k="$KVER" '$1 != k' "$CACHE/kver-fallback" 2>/dev/null > "$CACHE/kver-fallback.new" || true
+		echo "$KVER $k" >> "$CACHE/kver-fallback.new"
+		mv "$CACHE/kver-fallback.new" "$CACHE/kver-fallback"
+		KVER=$k
+		break
+	done
+	[ -n "$VER" ] || { say "the mirror serves no kernel like $KVER"; exit 1; }
 fi
 
 # The headers name the rest: their -common package and kbuild (6.1 names
@@ -120,9 +135,12 @@ HDR=sysroot/usr/src/linux-headers-$KVER
 sed -i "s|^include /usr/src/|include $ROOT/sysroot/usr/src/|" "$HDR/Makefile"
 
 SRC=linux-source-$SERIES
-# The stamp holds the unpacked version (empty: written before it did).
-if [ ! -e "$SRC/.unpacked" ] ||
-   { [ -s "$SRC/.unpacked" ] && [ "$(cat "$SRC/.unpacked")" != "$VER" ]; }; then
+# The tree's own Makefile says which release it is (one tree per series: a
+# fallback to another release of the series replaces it).
+upstream=${VER%%-*}
+tree=$(awk '/^VERSION =/{v=$3} /^PATCHLEVEL =/{p=$3} /^SUBLEVEL =/{s=$3}
+	END {print v "." p "." s}' "$SRC/Makefile" 2>/dev/null)
+if [ ! -e "$SRC/.unpacked" ] || [ "$tree" != "$upstream" ]; then
 	say "unpacking $SRC ($VER)"
 	rm -rf "$SRC"
 	tar -xf "sysroot/usr/src/$SRC.tar.xz"
