@@ -5,7 +5,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${CACHE:=$TOP/.cache}"
 : "${KVER:=6.1.0-50-powerpc64le}"
 # A KVER the mirror no longer serves: the one 'make deps' fell back to
-fallback=$(awk -v k="$KVER" '$1 == k {print $2}' "$CACHE/kver-fallback" 2>/dev/null)
+fallback=$(awk -v k="$KVER" '$1 == k {print $2}' "$CACHE/kver-fallback" 2>/dev/null || true)
 KVER=${fallback:-$KVER}
 : "${SMP:=1}"
 : "${MEM:=2G}"
