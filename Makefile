@@ -6,8 +6,13 @@
 
 CACHE	?= $(CURDIR)/.cache
 KVER	?= 6.1.0-50-powerpc64le
+# A KVER the mirror no longer serves: 'make deps' chose another (one line)
+override KVER := $(or $(shell awk '$$1 == "$(KVER)" {print $$2}' \
+	$(CACHE)/kver-fallback 2>/dev/null),$(KVER))
+# The kernel's series (6.1, 6.12, ...) names its linux-source package.
+SERIES	:= $(shell echo '$(KVER)' | cut -d. -f1-2)
 KDIR	?= $(CACHE)/sysroot/usr/src/linux-headers-$(KVER)
-KSRC	?= $(CACHE)/linux-source-6.1
+KSRC	?= $(CACHE)/linux-source-$(SERIES)
 BUILD	?= $(CURDIR)/build/$(KVER)
 STAGE	:= $(BUILD)/arch/powerpc/kvm
 
@@ -21,7 +26,7 @@ OURS	:= book3s_xive_native.c book3s_xive_native.h trace_xive_native.h Kbuild
 
 # Test knobs: REF=1 runs on the distro's own kvm.ko/kvm-hv.ko
 REF	?=
-export CACHE KVER REF SMP MEM
+export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
@@ -59,12 +64,22 @@ stage: $(KDIR)/Makefile
 		done; \
 		touch $(STAGE)/.staged; \
 	fi; \
+	[ -e $(STAGE)/Makefile.tree ] || \
+		sed 's|$$(srctree)/virt/kvm/Makefile.kvm|$$(src)/$$(KVM)/Makefile.kvm|' \
+			$(KSRC)/arch/powerpc/kvm/Makefile > $(STAGE)/Makefile.tree; \
 	for f in $(OURS); do ln -sf $(CURDIR)/$$f $(STAGE)/$$f; done
+
+# The distro's own modules of KVER, to check ours against (vermagic, CRCs)
+DISTRO_KVM ?= $(firstword $(wildcard \
+	$(CACHE)/sysroot/lib/modules/$(KVER)/kernel/arch/powerpc/kvm \
+	/lib/modules/$(KVER)/kernel/arch/powerpc/kvm))
 
 modules: stage
 	@start=$$(date +%s); \
 	$(KMAKE) modules && \
-	echo "built kvm.ko kvm-hv.ko for $(KVER) in $$(( $$(date +%s) - start )) s"
+	echo "built kvm.ko kvm-hv.ko for $(KVER) with $$($(CROSS_COMPILE)gcc --version | head -1) in $$(( $$(date +%s) - start )) s" && \
+	echo "  (the kernel was built with $$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' $(KDIR)/.config))"
+	@KDIR=$(KDIR) STAGE=$(STAGE) DISTRO=$(DISTRO_KVM) testbed/modcheck.sh
 
 modules_install: modules
 	$(KMAKE) INSTALL_MOD_DIR=updates modules_install

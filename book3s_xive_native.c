@@ -489,7 +489,7 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	srcu_idx = srcu_read_lock(&kvm->srcu);
 	page = gfn_to_page(kvm, gpa_to_gfn(eq.qaddr));
 	srcu_read_unlock(&kvm->srcu, srcu_idx);
-	if (is_error_page(page))
+	if (xn_gfn_page_bad(page))
 		goto out;
 	qpage = page_address(page) + offset_in_page(eq.qaddr);
 
@@ -839,8 +839,8 @@ void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 		if (!xc->esc_virq[prio])
 			continue;
 		if (kvmppc_xive_has_single_escalation(xc->xive))
-			xive_cleanup_single_escalation(vcpu, xc,
-						       xc->esc_virq[prio]);
+			xn_cleanup_single_escalation(vcpu, xc,
+						     xc->esc_virq[prio]);
 		free_irq(xc->esc_virq[prio], vcpu);
 		irq_dispose_mapping(xc->esc_virq[prio]);
 		kfree(xc->esc_virq_names[prio]);
@@ -1079,7 +1079,7 @@ static int xn_mmap(struct kvm_device *dev, struct vm_area_struct *vma)
 		return -EINVAL;
 	}
 
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	vma->vm_ops = &xn_vm_ops;
 	vma_set_file(vma, xn->file);

@@ -12,9 +12,55 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/kvm_host.h>
+#include <linux/mm.h>
 #include <linux/rwsem.h>
+#include <linux/version.h>
 
 #include "book3s_xive.h"
+
+/*
+ * XN-COMPAT: the kernels this file is built for (6.1, 6.12).  This section
+ * is the only place that knows kernel versions (make host-checks enforces
+ * it): the code uses the newest API, older kernels get it from here.
+ */
+#if KERNEL_VERSION(6, 3, 0) > LINUX_VERSION_CODE
+/* vma->vm_flags is read-only from 6.3 on */
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * xive_cleanup_single_escalation() takes (vcpu, xc, irq) in 6.1 and
+ * (vcpu, irq) in 6.12; the release in between that changed it is not
+ * pinned down here, so 6.2 to 6.11 fail to build rather than guess.
+ */
+static inline void xn_cleanup_single_escalation(struct kvm_vcpu *vcpu,
+						struct kvmppc_xive_vcpu *xc,
+						int irq)
+{
+#if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
+	xive_cleanup_single_escalation(vcpu, xc, irq);
+#elif KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+	xive_cleanup_single_escalation(vcpu, irq);
+#else
+#error "xive_cleanup_single_escalation(): check its arguments on this kernel"
+#endif
+}
+
+/* gfn_to_page() returns NULL on failure from 6.13, an error page before */
+static inline bool xn_gfn_page_bad(struct page *page)
+{
+#if KERNEL_VERSION(6, 13, 0) > LINUX_VERSION_CODE
+	return is_error_page(page);
+#else
+	return !page;
+#endif
+}
+
+/* XN-COMPAT end */
 
 /* File page offsets of the device's mmap space (see Documentation/) */
 #define XIVE_NATIVE_TIMA_PAGES		4

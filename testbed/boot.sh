@@ -26,7 +26,7 @@ trap 'rm -f "$initrd"' EXIT
 # L0_QEMU another QEMU build ("binary [args]", see testbed/l0-qemu-deps.sh);
 # L0_ARGS extra L0 QEMU arguments, e.g. a PHB + NVMe (testbed/pt-check.sh).
 # shellcheck disable=SC2086
-timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} -M powernv9 -cpu power9 \
+timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} -M "$MACHINE" -cpu "$L0_CPU" \
 	${L0_ACCEL:+-accel "$L0_ACCEL"} \
 	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 	-serial mon:stdio -device ipmi-bmc-sim,id=bmc0 \

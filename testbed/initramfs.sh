@@ -9,7 +9,8 @@ payload=$1
 out=$2
 [ -x "$BUSYBOX" ] || die "no busybox: run 'make deps'"
 for m in kvm kvm-hv; do
-	[ -e "$MODDIR/$m.ko" ] || die "no $MODDIR/$m.ko: run 'make'"
+	[ -e "$MODDIR/$m.ko" ] || [ -e "$MODDIR/$m.ko.xz" ] ||
+		die "no $MODDIR/$m.ko: run 'make'"
 done
 CAP=$TOP/build/selftests/xive_cap
 [ -x "$CAP" ] || die "no $CAP: run 'make selftests'"
@@ -23,7 +24,15 @@ for a in sh mount umount insmod rmmod lsmod cat echo dmesg poweroff mkdir \
 	 env uname sync true false test find sort uniq mknod chmod ln rm cp; do
 	ln -s busybox "$root/bin/$a"
 done
-cp "$MODDIR/kvm.ko" "$MODDIR/kvm-hv.ko" "$root/modules/"
+# The distro's 6.12 modules are .ko.xz: unpacked here, so /init's insmod
+# needs no decompression support.
+for m in kvm kvm-hv; do
+	if [ -e "$MODDIR/$m.ko" ]; then
+		cp "$MODDIR/$m.ko" "$root/modules/"
+	else
+		xz -dc "$MODDIR/$m.ko.xz" > "$root/modules/$m.ko"
+	fi
+done
 cp "$CAP" "$root/bin/xive_cap"
 cp -a "$payload/." "$root/payload/"
 cp "$(dirname "$0")/init" "$root/init"

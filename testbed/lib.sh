@@ -4,10 +4,19 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${CACHE:=$TOP/.cache}"
 : "${KVER:=6.1.0-50-powerpc64le}"
+# A KVER the mirror no longer serves: the one 'make deps' fell back to
+fallback=$(awk -v k="$KVER" '$1 == k {print $2}' "$CACHE/kver-fallback" 2>/dev/null || true)
+KVER=${fallback:-$KVER}
 : "${SMP:=1}"
 : "${MEM:=2G}"
 : "${REF:=}"
 : "${TIMEOUT:=900}"
+# The emulated host: powernv9 (POWER9, XIVE) or powernv10 (POWER10, XIVE2)
+: "${MACHINE:=powernv9}"
+case $MACHINE in
+powernv9|powernv10) L0_CPU=power${MACHINE#powernv} ;;
+*) echo "testbed: MACHINE=$MACHINE: powernv9 or powernv10" >&2; exit 2 ;;
+esac
 SYSROOT=$CACHE/sysroot
 VMLINUX=$SYSROOT/boot/vmlinux-$KVER
 BUSYBOX=$SYSROOT/bin/busybox

@@ -1,0 +1,54 @@
+#!/bin/bash
+# After 'make': prove that our kvm.ko/kvm-hv.ko fit the distro kernel they
+# replace.  vermagic equal to the distro's modules'; every symbol we import
+# carries the CRC the kernel (KDIR's Module.symvers) or our own kvm.ko
+# exports; our exports are the distro modules' exports, CRC for CRC (other
+# modules built against the distro's kvm.ko keep loading).
+# Needs: KDIR, STAGE (our build), DISTRO (the distro's module dir; optional).
+set -uo pipefail
+
+: "${KDIR:?}" "${STAGE:?}"
+: "${DISTRO:=}"
+SYMVERS=$KDIR/Module.symvers
+[ -r "$SYMVERS" ] || { echo "modcheck: no $SYMVERS" >&2; exit 2; }
+fail=0
+bad() { echo "modcheck: $*" >&2; fail=1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# "crc symbol" pairs: the kernel's and both distro modules' exports, as
+# built for this kernel (Module.symvers lists the modules' exports too).
+awk '{print $1, $2}' "$SYMVERS" | sort -u > "$tmp/kernel"
+awk -F'\t' '$3 ~ /^arch\/powerpc\/kvm\/kvm(-hv)?$/ {print $1, $2}' "$SYMVERS" |
+	sort -u > "$tmp/distro-exports"
+awk '{print $1, $2}' "$STAGE/Module.symvers" | sort -u > "$tmp/our-exports"
+cat "$tmp/kernel" "$tmp/our-exports" | sort -u > "$tmp/provided"
+
+nimp=0
+for m in kvm kvm-hv; do
+	ko=$STAGE/$m.ko
+	[ -e "$ko" ] || { bad "no $ko"; continue; }
+	modprobe --dump-modversions "$ko" | awk '{print $1, $2}' | sort -u > "$tmp/$m.imp"
+	nimp=$((nimp + $(wc -l < "$tmp/$m.imp")))
+	# Any import whose (crc, name) pair nobody provides: name it.
+	comm -23 "$tmp/$m.imp" "$tmp/provided" | while read -r crc sym; do
+		have=$(awk -v s="$sym" '$2 == s {print $1}' "$tmp/provided")
+		echo "modcheck: $m.ko imports $sym with CRC $crc, provided: ${have:-none}"
+	done > "$tmp/$m.bad"
+	[ -s "$tmp/$m.bad" ] && { cat "$tmp/$m.bad" >&2; fail=1; }
+	if [ -n "$DISTRO" ]; then
+		dko=$(ls "$DISTRO/$m.ko" "$DISTRO/$m.ko.xz" 2>/dev/null | head -1)
+		[ -n "$dko" ] || { bad "no distro $m.ko in $DISTRO"; continue; }
+		ours=$(modinfo -F vermagic "$ko")
+		theirs=$(modinfo -F vermagic "$dko")
+		[ "$ours" = "$theirs" ] ||
+			bad "$m.ko vermagic '$ours', the distro's '$theirs'"
+	fi
+done
+if ! cmp -s "$tmp/our-exports" "$tmp/distro-exports"; then
+	bad "exports differ from the distro's kvm.ko/kvm-hv.ko (< ours, > distro):"
+	diff "$tmp/our-exports" "$tmp/distro-exports" | grep '^[<>]' | head -20 >&2
+fi
+[ "$fail" = 0 ] || exit 1
+echo "modcheck: vermagic ${DISTRO:+as the distro modules, }$nimp imports and" \
+	"$(wc -l < "$tmp/our-exports") exports with the kernel's CRCs"
