@@ -4,6 +4,9 @@
 # tree as a replacement kvm.ko + kvm-hv.ko for a distro kernel, and tested in
 # an emulated POWER9 host.  See README.
 
+# This tree (make -f from another directory builds that directory's copy of
+# our sources, e.g. testbed/check-mutants.sh, with this tree's patches)
+TOP	:= $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 CACHE	?= $(CURDIR)/.cache
 KVER	?= 6.1.0-50-powerpc64le
 # A KVER the mirror no longer serves: 'make deps' chose another (one line)
@@ -42,7 +45,7 @@ $(KDIR)/Makefile $(KSRC)/.unpacked:
 
 # Our fixes to the tree's own KVM code (intree/series/, the in-tree series
 # too): applied to the staged copy; a changed patch re-stages.
-KPATCHES := $(sort $(wildcard $(CURDIR)/intree/series/*.patch))
+KPATCHES := $(sort $(wildcard $(TOP)/intree/series/*.patch))
 
 # Copy the tree's KVM sources once; link ours so that edits rebuild at once.
 stage: $(KDIR)/Makefile
@@ -79,7 +82,7 @@ modules: stage
 	$(KMAKE) modules && \
 	echo "built kvm.ko kvm-hv.ko for $(KVER) with $$($(CROSS_COMPILE)gcc --version | head -1) in $$(( $$(date +%s) - start )) s" && \
 	echo "  (the kernel was built with $$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' $(KDIR)/.config))"
-	@KDIR=$(KDIR) STAGE=$(STAGE) DISTRO=$(DISTRO_KVM) testbed/modcheck.sh
+	@KDIR=$(KDIR) STAGE=$(STAGE) DISTRO=$(DISTRO_KVM) $(TOP)/testbed/modcheck.sh
 
 modules_install: modules
 	$(KMAKE) INSTALL_MOD_DIR=updates modules_install

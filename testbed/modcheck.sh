@@ -52,7 +52,9 @@ done
 # that imports our CRCs (checked above): the dependents are listed once
 # per kernel (modinfo over the whole tree takes a few seconds).
 if ! cmp -s "$tmp/our-exports" "$tmp/distro-exports"; then
-	deps=$STAGE/.kvm-dependents
+	# kept beside the distro's modules when we may write there (the cache)
+	deps=$DISTRO/.kvm-dependents
+	[ -w "$DISTRO" ] || deps=$STAGE/.kvm-dependents
 	if [ -n "$DISTRO" ] && [ ! -s "$deps" ]; then
 		find "$DISTRO/../../.." -name '*.ko*' | while read -r f; do
 			if modinfo -F depends "$f" | tr ',' '\n' | grep -qx kvm; then
