@@ -19,6 +19,8 @@
  * With XIVE_BENCH_MARKERS set, "@@T <phase> begin|end" lines go to the
  * ftrace buffer (trace_marker), never to stdout: testbed/bench.sh reads
  * them back from the trace to count OPAL calls per phase.
+ * On ours (XIVE_FLAVOUR, never guessed from debugfs) the device's debugfs
+ * "stats:" line is read too; its absence fails the scenario.
  *
  * Usage: xive_bench [-r reps] [-c cycles] [-p scenario] [-X]
  *	-r	repetitions of each scenario (default 1)
@@ -278,14 +280,14 @@ static void sources_setup(int dev, unsigned int nr)
 
 /*
  * The device's own counters (ours only): the "stats:" line of its debugfs
- * file.  Returns false when there is none (upstream).
+ * file.  Returns false when there is none.
  */
 struct xstats {
 	long long esb_faults, esb_pages, tima_faults, sigbus, stale, zaps,
 		  zapped_pages;
 };
 
-static bool xstats_read(int vm, struct xstats *s)
+static bool xstats_file(int vm, struct xstats *s)
 {
 	char path[128], line[512];
 	bool ok = false;
@@ -308,6 +310,16 @@ static bool xstats_read(int vm, struct xstats *s)
 	}
 	fclose(f);
 	return ok;
+}
+
+/* Ours has the line (a scenario without it fails), upstream has not. */
+static bool xstats_read(int vm, struct xstats *s)
+{
+	if (xive_upstream())
+		return false;
+	if (!xstats_file(vm, s))
+		fail("no \"stats:\" line in the device's debugfs file on ours");
+	return true;
 }
 
 /*
