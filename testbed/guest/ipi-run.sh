@@ -66,7 +66,8 @@ rc=0
 if [ -n "${e:-}" ] && [ "$runs" -ge "$reps" ]; then
 	echo "ok 1 - $what"
 else
-	echo "not ok 1 - $what # FAIL: $runs of $reps runs; $(tr -d '\r' < $T/con | grep -E '^@@I-(ERROR|BOOT)' | sed 's/^@@I-//' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
+	why="$runs of $reps runs; $(tr -d '\r' < $T/con | grep -E '^@@I-(ERROR|BOOT)' | sed 's/^@@I-//' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
+	echo "not ok 1 - $what # FAIL: $(echo "$why" | sed 's/ *$//')"
 	rc=1
 fi
 echo "1..1"
