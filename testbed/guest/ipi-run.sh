@@ -9,7 +9,8 @@
 #   # B ipi_<ic>_ipis_per_rt <IPIs>           per guest run, both CPUs
 #   # B ipi_<ic>_esc_per_rt <interrupts>      the host's escalation
 #                                             interrupts (kvm-* lines)
-# The guest's "@@I-..." console lines (ipi-init) are read here only.
+# The guest's "@@I-..." console lines (ipi-init) are read here only (its
+# boot line may follow kernel output on the same line).
 label=$1 ic=$2 reps=$3 loops=$4
 T=/tmp/ipi-$label-$ic
 CAPS=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
@@ -51,7 +52,7 @@ kill -9 $qpid 2>/dev/null
 wait $qpid
 echo "TAP version 13"
 tr -d '\r' < $T/con | awk -v ic=$ic -v e="${e:-}" -v n=$((reps * loops)) '
-	$1 == "@@I-BOOT" { sub(/^@@I-BOOT/, "# guest:"); print }
+	match($0, /@@I-BOOT .*/) { s = substr($0, RSTART + 9); sub(/ +$/, "", s); print "# guest: " s }
 	$1 == "@@I-RUN" && $3 ~ /^ns=[0-9]+$/ && $4 ~ /^calls=[0-9]+$/ && $5 ~ /^ipis=[0-9]+$/ {
 		ns = substr($3, 4) + 0; c = substr($4, 7) + 0
 		if (ns > 0 && c > 0) {
@@ -66,7 +67,7 @@ rc=0
 if [ -n "${e:-}" ] && [ "$runs" -ge "$reps" ]; then
 	echo "ok 1 - $what"
 else
-	why="$runs of $reps runs; $(tr -d '\r' < $T/con | grep -E '^@@I-(ERROR|BOOT)' | sed 's/^@@I-//' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
+	why="$runs of $reps runs; $(tr -d '\r' < $T/con | grep -oE '@@I-(ERROR|BOOT) .*' | sed 's/^@@I-//' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
 	echo "not ok 1 - $what # FAIL: $(echo "$why" | sed 's/ *$//')"
 	rc=1
 fi
