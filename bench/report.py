@@ -4,13 +4,20 @@
 bench/results.csv: the median of every metric per module set (ours, the
 distro's "upstream"), the ratio ours/upstream and the target.
 
-Input lines (see bench/xive_bench.c and testbed/bench.sh):
-    @@CONFIG rounds R reps N cycles C
-    @@RUN <round> <ours|upstream>     the samples that follow belong to it
-    @@B <metric> <value>              one sample
-    @@C <metric> <value>              a deterministic count
-    @@O <flavour> <phase> <opcode> <n>  OPAL calls in a traced phase
-    @@TIMED <uptime0> <uptime1>
+Input: the TAP 13 stream of testbed/guest/bench-run.sh in the log, up to
+the kernel log dump (see there and bench/xive_bench.c); at any depth:
+    # CONFIG rounds R reps N cycles C profile_depth D
+    # RUN <round> <ours|upstream> [ic-mode]  the samples that follow, up to
+                                      the next result at column 0, belong to it
+    # B <metric> <value>              one sample
+    # C <metric> <value>              a deterministic count
+    # M <slab cache> <KiB>            slab growth, 16384-source setup
+    # O <flavour> <phase> <opcode> <n>  OPAL calls in a traced phase
+    # P <flavour> <scenario> <function> <calls> <us>  function_graph totals
+    # TIMED <uptime0> <uptime1>
+    not ok ... # FAIL: <why>          a failed step: inside a nested IPI step
+                                      its cells read "failed", else no report
+The verdict itself is testbed/tap-count's (bench.sh prints it).
 """
 import argparse
 import csv
@@ -98,35 +105,42 @@ def parse(log):
     opal = {f: {} for f in FLAVOURS}
     prof = {f: {} for f in FLAVOURS}
     slabs = {f: {} for f in FLAVOURS}
-    config, timed, fails = {}, None, []
-    cur = None
+    config, timed, fails, ipi_failed = {}, None, [], {}
+    cur = ic = None
     with open(log, errors="replace") as f:
         for line in f:
-            w = line.split()
-            if not w or not w[0].startswith("@@"):
+            if line.startswith("@@DMESG-BEGIN"):
+                break       # the host's own stream follows: bench.sh counts it
+            s = line.strip()
+            if re.match(r"(not )?ok ", s):
+                if s.startswith("not ok") and cur and ic:
+                    ipi_failed.setdefault((cur, ic), s.partition(" # FAIL: ")[2])
+                elif s.startswith("not ok"):
+                    fails.append(s)
+                if not line[0].isspace():
+                    cur = ic = None
                 continue
+            if not s.startswith("# "):
+                continue
+            w = s.split()[1:]
             tag = w[0]
-            if tag == "@@CONFIG":
+            if tag == "CONFIG":
                 config = dict(zip(w[1::2], w[2::2]))
-            elif tag == "@@RUN" and len(w) == 3:
-                cur = w[2]
-            elif tag == "@@RUN-END":
-                cur = None
-            elif tag == "@@B" and cur and len(w) == 3:
+            elif tag == "RUN" and len(w) in (3, 4) and w[2] in FLAVOURS:
+                cur, ic = w[2], (w[3] if len(w) == 4 else None)
+            elif tag == "B" and cur and len(w) == 3:
                 samples[cur].setdefault(w[1], []).append(float(w[2]))
-            elif tag == "@@C" and cur and len(w) == 3:
+            elif tag == "C" and cur and len(w) == 3:
                 counts[cur].setdefault(w[1], set()).add(int(w[2]))
-            elif tag == "@@O" and len(w) == 5 and w[1] in opal:
+            elif tag == "O" and len(w) == 5 and w[1] in opal:
                 opal[w[1]].setdefault(w[2], {})[w[3]] = int(w[4])
-            elif tag == "@@P" and len(w) == 6 and w[1] in prof:
+            elif tag == "P" and len(w) == 6 and w[1] in prof:
                 prof[w[1]].setdefault(w[2], {})[w[3]] = (int(w[4]), int(w[5]))
-            elif tag == "@@M" and cur and len(w) == 3:
+            elif tag == "M" and cur and len(w) == 3:
                 slabs[cur].setdefault(w[1], []).append(float(w[2]))
-            elif tag == "@@TIMED" and len(w) == 3:
+            elif tag == "TIMED" and len(w) == 3:
                 timed = float(w[2]) - float(w[1])
-            elif tag == "@@FAIL":
-                fails.append(line.strip())
-    return samples, counts, opal, prof, slabs, config, timed, fails
+    return samples, counts, opal, prof, slabs, config, timed, fails, ipi_failed
 
 
 def fmt(v):
@@ -157,18 +171,16 @@ def main():
     ap.add_argument("--qemu", default="")
     a = ap.parse_args()
     top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    samples, counts, opal, prof, slabs, config, timed, fails = parse(a.log)
-    if fails:
-        print("report: the run reported failures:\n  " + "\n  ".join(fails), file=sys.stderr)
+    samples, counts, opal, prof, slabs, config, timed, fails, ipi_failed = \
+        parse(a.log)
     # A failed nested guest marks its IPI cells "failed" (status still 1);
-    # any other failure leaves no report at all.
-    ipi_failed = {}
-    for line in fails:
-        w = line.split()
-        if len(w) >= 5 and w[1:3] == ["ipi", "guest"] and w[3] in FLAVOURS:
-            ipi_failed[(w[3], w[4].rstrip(":"))] = " ".join(w[5:])
-        else:
-            return 1
+    # any other failed step leaves no report at all.
+    if fails or ipi_failed:
+        print("report: the run reported failures:\n  " + "\n  ".join(
+            fails + ["ipi %s %s: %s" % (f, ic, why)
+                     for (f, ic), why in ipi_failed.items()]), file=sys.stderr)
+    if fails:
+        return 1
     for f, ic in ipi_failed:
         for k in [k for k in samples[f] if k.startswith("ipi_%s_" % ic)]:
             del samples[f][k]

@@ -5,13 +5,22 @@
  * the distro's in one boot of the emulated host and bench/report.py turns
  * the output into bench/results.md.
  *
- * Output, one value per line and repetition:
- *	@@B <metric> <value>		a measurement (ms, KiB, or a count)
- *	@@C <metric> <value>		a deterministic count (ioctls, faults)
- *	@@M <slab cache> <KiB>		slab growth per cache, 16384-source setup
- *	@@S <scenario> <seconds>	time a scenario took, repetitions included
- *	@@T <phase> begin|end		trace_marker lines (XIVE_BENCH_MARKERS set)
- * Nothing here is a test: no value is judged.
+ * Output: a TAP 13 stream, one result per scenario run, its measurements
+ * before it as diagnostics, one value per line and repetition:
+ *	# B <metric> <value>		a measurement (ms, KiB, or a count)
+ *	# C <metric> <value>		a deterministic count (ioctls, faults)
+ *	# M <slab cache> <KiB>		slab growth per cache, 16384-source setup
+ *	# S <scenario> <seconds>	time a scenario took, repetitions included
+ *	ok N - <scenario>		it ran to its end
+ *	not ok N - <scenario> # FAIL: <what>: <strerror>
+ *					and the program stops (status 1)
+ *	1..N				the plan, last (also after a failure)
+ * Only failures are judged, no value is: the numbers stay diagnostics.
+ * With XIVE_BENCH_MARKERS set, "@@T <phase> begin|end" lines go to the
+ * ftrace buffer (trace_marker), never to stdout: testbed/bench.sh reads
+ * them back from the trace to count OPAL calls per phase.
+ * On ours (XIVE_FLAVOUR, never guessed from debugfs) the device's debugfs
+ * "stats:" line is read too; its absence fails the scenario.
  *
  * Usage: xive_bench [-r reps] [-c cycles] [-p scenario] [-X]
  *	-r	repetitions of each scenario (default 1)
@@ -24,6 +33,7 @@
 
 #include <dirent.h>
 #include <getopt.h>
+#include <stdarg.h>
 
 #define NR_VCPUS	4
 #define SLOT_SIZE	(8UL << 20)
@@ -32,12 +42,26 @@
 #define XVM_IRQS	1024
 
 static long ioctls;		/* ioctls of the phase being counted */
+static int tap_n;		/* TAP results printed */
+static const char *scenario = "KVM XIVE device available";
+
+/* The running scenario's "not ok" result and the plan: the stream ends. */
+static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("not ok %d - %s # FAIL: ", ++tap_n, scenario);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n1..%d\n", tap_n);
+	fflush(stdout);
+	exit(1);
+}
 
 static void die(const char *what, int err)
 {
-	printf("@@FAIL %s: %s\n", what, strerror(err < 0 ? -err : err));
-	fflush(stdout);
-	exit(1);
+	fail("%s: %s", what, strerror(err < 0 ? -err : err));
 }
 
 #define CHECK(expr) do {						\
@@ -48,13 +72,13 @@ static void die(const char *what, int err)
 
 static void result(const char *metric, double v)
 {
-	printf("@@B %s %.3f\n", metric, v);
+	printf("# B %s %.3f\n", metric, v);
 	fflush(stdout);
 }
 
 static void count(const char *metric, long v)
 {
-	printf("@@C %s %ld\n", metric, v);
+	printf("# C %s %ld\n", metric, v);
 	fflush(stdout);
 }
 
@@ -152,7 +176,7 @@ static void slabs_read(struct slabs *s)
 	fclose(f);
 }
 
-/* "@@M <cache> <KiB>" per cache that grew or shrank, scaled to 4096 */
+/* "# M <cache> <KiB>" per cache that grew or shrank, scaled to 4096 */
 static void slabs_delta(struct slabs *a, struct slabs *b, unsigned int nr)
 {
 	int i, j;
@@ -167,7 +191,7 @@ static void slabs_delta(struct slabs *a, struct slabs *b, unsigned int nr)
 			}
 		}
 		if (b->kb[i] != before)
-			printf("@@M %s %.1f\n", b->name[i],
+			printf("# M %s %.1f\n", b->name[i],
 			       (b->kb[i] - before) * 4096.0 / nr);
 	}
 }
@@ -256,14 +280,14 @@ static void sources_setup(int dev, unsigned int nr)
 
 /*
  * The device's own counters (ours only): the "stats:" line of its debugfs
- * file.  Returns false when there is none (upstream).
+ * file.  Returns false when there is none.
  */
 struct xstats {
 	long long esb_faults, esb_pages, tima_faults, sigbus, stale, zaps,
 		  zapped_pages;
 };
 
-static bool xstats_read(int vm, struct xstats *s)
+static bool xstats_file(int vm, struct xstats *s)
 {
 	char path[128], line[512];
 	bool ok = false;
@@ -286,6 +310,16 @@ static bool xstats_read(int vm, struct xstats *s)
 	}
 	fclose(f);
 	return ok;
+}
+
+/* Ours has the line (a scenario without it fails), upstream has not. */
+static bool xstats_read(int vm, struct xstats *s)
+{
+	if (xive_upstream())
+		return false;
+	if (!xstats_file(vm, s))
+		fail("no \"stats:\" line in the device's debugfs file on ours");
+	return true;
 }
 
 /*
@@ -670,18 +704,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	why = xive_unavailable();
-	if (why) {
-		printf("@@FAIL %s\n", why);
-		return 1;
-	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n");
+	why = xive_unavailable();
+	if (why)
+		fail("%s", why);
 
 #define RUN(name, call) do {						\
 	if (!strncmp(name, only, strlen(only))) {			\
 		double __t = now_s();					\
+		scenario = name;					\
 		call;							\
-		printf("@@S %s %.1f\n", name, now_s() - __t);		\
+		printf("# S %s %.1f\n", name, now_s() - __t);		\
+		printf("ok %d - %s\n", ++tap_n, name);			\
 	}								\
 } while (0)
 
@@ -693,6 +728,7 @@ int main(int argc, char **argv)
 	RUN("split", bench_split(reps));
 	RUN("lifecycle", bench_lifecycle(reps, cycles));
 	RUN("xvm", bench_xvm(reps));
-	printf("@@S total %.1f\n", now_s() - t0);
+	printf("# S total %.1f\n", now_s() - t0);
+	printf("1..%d\n", tap_n);
 	return 0;
 }

@@ -2,11 +2,15 @@
 # Runs inside the emulated POWER9 host, for make bench (testbed/bench.sh):
 # one nested pseries guest with 2 vCPUs on the loaded kvm modules, booted
 # on testbed/guest/ipi-init, which times IPI round trips between its CPUs.
-# Usage: ipi-run.sh LABEL IC-MODE REPS LOOPS.  Prints, for bench/report.py:
-#   @@I LABEL IC-MODE REP NS CALLS IPIS    one line per guest run
-#   @@I-ESC LABEL IC-MODE N                the host's escalation interrupts
-#                                          (kvm-* lines) during the runs
-#   @@FAIL ...                             no result (and why)
+# Usage: ipi-run.sh LABEL IC-MODE REPS LOOPS.  Prints a TAP stream of one
+# result, the guest's REPS timed runs (a guest that ended early or ran
+# fewer: "not ok", and why), after diagnostics for bench/report.py:
+#   # B ipi_<ic>_rtps <round trips/s>         per guest run
+#   # B ipi_<ic>_ipis_per_rt <IPIs>           per guest run, both CPUs
+#   # B ipi_<ic>_esc_per_rt <interrupts>      the host's escalation
+#                                             interrupts (kvm-* lines)
+# The guest's "@@I-..." console lines (ipi-init) are read here only (its
+# boot line may follow kernel output on the same line).
 label=$1 ic=$2 reps=$3 loops=$4
 T=/tmp/ipi-$label-$ic
 CAPS=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
@@ -40,15 +44,32 @@ waitcon() {	# pattern seconds
 qpid=$!
 if waitcon '^@@I-READY' 300; then
 	e0=$(esc)
-	waitcon '^@@I-END' 600 && echo "@@I-ESC $label $ic $(($(esc) - e0))"
+	waitcon '^@@I-END' 600 && e=$(($(esc) - e0))
 fi
 i=0
 while kill -0 $qpid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 kill -9 $qpid 2>/dev/null
 wait $qpid
-tr -d '\r' < $T/con | sed -n "s/^@@I-RUN \([0-9]*\) ns=\([0-9]*\) calls=\([0-9]*\) ipis=\([0-9]*\)$/@@I $label $ic \1 \2 \3 \4/p"
-# a guest that ended early, or ran fewer timed runs than asked, is a failure
+echo "TAP version 13"
+tr -d '\r' < $T/con | awk -v ic=$ic -v e="${e:-}" -v n=$((reps * loops)) '
+	match($0, /@@I-BOOT .*/) { s = substr($0, RSTART + 9); sub(/ +$/, "", s); print "# guest: " s }
+	$1 == "@@I-RUN" && $3 ~ /^ns=[0-9]+$/ && $4 ~ /^calls=[0-9]+$/ && $5 ~ /^ipis=[0-9]+$/ {
+		ns = substr($3, 4) + 0; c = substr($4, 7) + 0
+		if (ns > 0 && c > 0) {
+			printf "# B ipi_%s_rtps %.1f\n", ic, c * 1e9 / ns
+			printf "# B ipi_%s_ipis_per_rt %.4f\n", ic, substr($5, 6) / c
+		}
+	}
+	END { if (e != "") printf "# B ipi_%s_esc_per_rt %.4f\n", ic, e / n }'
 runs=$(grep -c '^@@I-RUN ' $T/con)
-if ! grep -q '^@@I-END' $T/con || [ "$runs" -lt "$reps" ]; then
-	echo "@@FAIL ipi guest $label $ic: $runs of $reps runs; $(tr -d '\r' < $T/con | grep -E '^@@I-(ERROR|BOOT)' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
+what="$label, ic-mode=$ic: $reps guest runs of $loops IPI round trips"
+rc=0
+if [ -n "${e:-}" ] && [ "$runs" -ge "$reps" ]; then
+	echo "ok 1 - $what"
+else
+	why="$runs of $reps runs; $(tr -d '\r' < $T/con | grep -oE '@@I-(ERROR|BOOT) .*' | sed 's/^@@I-//' | tr '\n' ' ') $(tail -2 $T/qemu | tr '\n' ' ')"
+	echo "not ok 1 - $what # FAIL: $(echo "$why" | sed 's/ *$//')"
+	rc=1
 fi
+echo "1..1"
+exit $rc
