@@ -283,7 +283,7 @@ static void sources_setup(int dev, unsigned int nr)
  * file.  Returns false when there is none.
  */
 struct xstats {
-	long long esb_faults, esb_pages, tima_faults, sigbus, stale, zaps,
+	long long esb_faults, esb_pages, tima_faults, sigbus, zaps,
 		  zapped_pages;
 };
 
@@ -300,10 +300,9 @@ static bool xstats_file(int vm, struct xstats *s)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line,
-			   "stats: esb_faults %lld esb_pages %lld tima_faults %lld sigbus %lld stale %lld zaps %lld zapped_pages %lld",
+			   "stats: esb_faults %lld esb_pages %lld tima_faults %lld sigbus %lld zaps %lld zapped_pages %lld",
 			   &s->esb_faults, &s->esb_pages, &s->tima_faults,
-			   &s->sigbus, &s->stale, &s->zaps,
-			   &s->zapped_pages) == 7) {
+			   &s->sigbus, &s->zaps, &s->zapped_pages) == 6) {
 			ok = true;
 			break;
 		}
