@@ -1143,13 +1143,25 @@ static void xn_remap_end(struct kvm *kvm, unsigned long guest_irq)
 	struct kvmppc_xive_irq_state *state = xn_remap_state(kvm, guest_irq);
 	struct xive_irq_data *xd;
 	u32 hw_num;
+	u8 pending;
 
 	lockdep_assert_held(&kvm->lock);
 	lockdep_assert_held_write(&xn->map_sem);
 	WARN_ON_ONCE(xn->remap_irq != guest_irq);
 	if (state && state->valid) {
 		kvmppc_xive_select_irq(state, &hw_num, &xd);
-		xn_esb_load(xd, XIVE_ESB_SET_PQ_00 + (xn->remap_pq << 8));
+		/*
+		 * Q set on the new source: an event came while the switch
+		 * held it masked (irq_set_vcpu_affinity() leaves PQ=11 for a
+		 * pending MSI).  It is the guest's: it goes through the
+		 * guest's PQ state as a trigger would.
+		 */
+		pending = xn_esb_load(xd, XIVE_ESB_SET_PQ_00 +
+				      (xn->remap_pq << 8)) & XIVE_ESB_VAL_Q;
+		if (pending && xn->remap_pq == XIVE_ESB_VAL_P)
+			xn_esb_load(xd, XIVE_ESB_SET_PQ_11);
+		else if (pending && !xn->remap_pq && xd->trig_mmio)
+			out_be64(xd->trig_mmio, 0);
 		trace_xive_native_remap(guest_irq, true, hw_num, xn->remap_pq);
 	}
 	up_write(&xn->map_sem);
