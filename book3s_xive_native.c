@@ -423,6 +423,29 @@ static int xn_attach_escalation(struct kvm_vcpu *vcpu, u8 prio)
 	return kvmppc_xive_attach_escalation(vcpu, prio, false);
 }
 
+/*
+ * A configured queue's producer position and escalation.  Configuring
+ * leaves the queue at index 0, generation 1: what a new queue is given.
+ * Anything else is a restore (migration).
+ */
+static int xn_start_queue(struct xive_native *xn, struct kvm_vcpu *vcpu,
+			  u8 prio, const struct kvm_ppc_xive_eq *eq)
+{
+	struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+	int rc;
+
+	/* Test-only: the OPAL failures no user input can cause */
+	if (atomic_dec_if_positive(&xn->fail_eq_start) >= 0)
+		return -EIO;
+	if (eq->qtoggle != 1 || eq->qindex) {
+		rc = xive_native_set_queue_state(xc->vp_id, prio, eq->qtoggle,
+						 eq->qindex);
+		if (rc)
+			return rc;
+	}
+	return xn_attach_escalation(vcpu, prio);
+}
+
 /* The vCPU an EQ identifier names; connections change under xive->lock */
 static struct kvm_vcpu *xn_eq_vcpu(struct xive_native *xn, u64 attr,
 				   u8 *prio, int *rc)
@@ -503,18 +526,7 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	xn_put_qpage(q, old);
 	q->guest_qaddr = eq.qaddr;
 	q->guest_qshift = eq.qshift;
-
-	/*
-	 * Configuring leaves the queue at index 0, generation 1: what a new
-	 * queue is given.  Anything else is a restore (migration).
-	 */
-	if (eq.qtoggle != 1 || eq.qindex) {
-		rc = xive_native_set_queue_state(xc->vp_id, prio, eq.qtoggle,
-						 eq.qindex);
-		if (rc)
-			goto out;
-	}
-	rc = xn_attach_escalation(vcpu, prio);
+	rc = xn_start_queue(xn, vcpu, prio, &eq);
 out:
 	mutex_unlock(&xive->lock);
 	return rc;
@@ -1366,6 +1378,7 @@ static void xn_release(struct kvm_device *dev)
 	/* Waits for readers of the debugfs files. */
 	debugfs_remove(xn->dentry);
 	debugfs_remove(xn->hold_dentry);
+	debugfs_remove(xn->fail_dentry);
 
 	/* From now on every fault SIGBUSes; then drop what was mapped. */
 	down_write(&xn->map_sem);
@@ -1518,6 +1531,25 @@ static int xn_hold_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(xn_hold_fops, xn_hold_get, xn_hold_set, "%llu\n");
 
+static int xn_fail_get(void *data, u64 *val)
+{
+	struct xive_native *xn = data;
+
+	*val = atomic_read(&xn->fail_eq_start);
+	return 0;
+}
+
+static int xn_fail_set(void *data, u64 val)
+{
+	struct xive_native *xn = data;
+
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(&xn->fail_eq_start, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(xn_fail_fops, xn_fail_get, xn_fail_set, "%llu\n");
+
 /* Called with kvm->lock held, after a successful create. */
 static void xn_dev_init(struct kvm_device *dev)
 {
@@ -1528,6 +1560,9 @@ static void xn_dev_init(struct kvm_device *dev)
 	xn->hold_dentry = debugfs_create_file_unsafe("xive-fault-hold-us", 0600,
 						     dev->kvm->debugfs_dentry,
 						     xn, &xn_hold_fops);
+	xn->fail_dentry = debugfs_create_file_unsafe("xive-fail-eq-start", 0600,
+						     dev->kvm->debugfs_dentry,
+						     xn, &xn_fail_fops);
 }
 
 struct kvm_device_ops kvm_xive_native_ops = {
