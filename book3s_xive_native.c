@@ -527,6 +527,9 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	q->guest_qaddr = eq.qaddr;
 	q->guest_qshift = eq.qshift;
 	rc = xn_start_queue(xn, vcpu, prio, &eq);
+	/* A failed set leaves no live queue, nor its page pinned. */
+	if (rc)
+		xn_reset_queue(xc, prio);
 out:
 	mutex_unlock(&xive->lock);
 	return rc;

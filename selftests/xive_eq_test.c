@@ -295,6 +295,53 @@ TEST_F(eq, route_to_missing_queue)
 }
 
 /*
+ * An EQ_CONFIG set that fails once its queue is configured (OPAL refusing
+ * the queue state or the escalation) must leave no live queue behind: the
+ * queue reads as reset, nothing can be routed to it and its guest page is
+ * released.  No user input reaches those OPAL failures on this firmware:
+ * the test-only debugfs file xive-fail-eq-start injects one.
+ */
+TEST(failed_start_rolls_back)
+{
+	struct kvm_ppc_xive_eq eq, zero;
+	struct xvm x;
+	__u64 pfn;
+	int r;
+
+	REQUIRE_XIVE();
+	if (xive_upstream())
+		SKIP(return, "no fault injection point in the upstream device (its error path disables the queue and puts its page)");
+	memset(&zero, 0, sizeof(zero));
+	ASSERT_EQ(0, xvm_open(&x, 1, true));
+	ASSERT_EQ(0, xvm_map_esb(&x, 1));
+	ASSERT_EQ(0, src_set(x.dev, 0, 0));
+	pfn = page_pfn(x.mem + EQ_GPA);
+	ASSERT_NE(0, pfn);
+
+	ASSERT_EQ(0, vm_debugfs_write(x.vm, "xive-fail-eq-start", "1"));
+	/* a restore (index 5): the step that calls OPAL's set_queue_state */
+	r = eq_set_full(x.dev, 0, EQ_PRIO, KVM_XIVE_EQ_ALWAYS_NOTIFY, EQ_SHIFT,
+			EQ_GPA, 1, 5);
+	ASSERT_EQ(-EIO, r) TH_LOG("injected failure: %s", strerror(-r));
+	EXPECT_EQ(0, vm_debugfs_read(x.vm, "xive-fail-eq-start"));
+	memset(&eq, 0xa5, sizeof(eq));
+	ASSERT_EQ(0, eq_get(x.dev, 0, EQ_PRIO, &eq));
+	EXPECT_EQ(0, memcmp(&eq, &zero, sizeof(eq)))
+		TH_LOG("queue left: qshift %u qaddr %#llx qindex %u",
+		       eq.qshift, eq.qaddr, eq.qindex);
+	EXPECT_EQ(-ENXIO, src_cfg(x.dev, 0, 0, EQ_PRIO, false, 0x55));
+	/* the failed queue's page: still pinned, it outlives its mapping */
+	ASSERT_EQ(0, munmap(x.mem + EQ_GPA, page_size()));
+	EXPECT_EQ(0, pfns_orphaned(&pfn, 1));
+
+	/* the next set works and delivers */
+	ASSERT_EQ(0, eq_set(x.dev, 0, EQ_PRIO, EQ1_GPA));
+	ASSERT_EQ(0, fire(x.dev, x.esb, 0, 0, 0x55));
+	EXPECT_EQ(TOGGLE | 0x55, eq_entry(x.mem, EQ1_GPA, 0));
+	xvm_close(&x);
+}
+
+/*
  * Re-setting a queue must release the guest page it held: 1000 re-sets
  * over 1000 distinct pages, then the VM goes away.  A page still pinned
  * stays allocated, anonymous and mapped nowhere: its PFN tells (exact).
