@@ -112,6 +112,37 @@ static bool xn_prio_valid(u8 prio)
 	return prio == xive_prio_from_guest(prio);
 }
 
+/*
+ * kvmppc_pack_vcpu_id() WARNs on server numbers it cannot pack, and server
+ * numbers come from userspace: refuse them first, with the same arithmetic.
+ */
+static bool xn_server_packable(struct kvm *kvm, u32 server)
+{
+	static const u8 block_offsets[MAX_SMT_THREADS] = {0, 4, 2, 6, 1, 5, 3, 7};
+	int stride = kvm->arch.emul_smt_mode;
+	u32 block;
+
+	if (server >= KVM_MAX_VCPU_IDS || !stride)
+		return false;
+	block = (server / KVM_MAX_VCPUS) * (MAX_SMT_THREADS / stride);
+	if (block >= MAX_SMT_THREADS)
+		return false;
+	return server % KVM_MAX_VCPUS + block_offsets[block] < KVM_MAX_VCPUS;
+}
+
+/*
+ * A server number the hardware can be pointed at: one that packs to a VP
+ * of this VM's block (kvmppc_xive_vp()), whether a vCPU is connected there
+ * or not.  Masked sources are held to it too: book3s_xive.c targets a
+ * passed-through interrupt at kvmppc_xive_vp(act_server) whatever its
+ * priority, and OPAL points even a masked EAS at that VP.
+ */
+static bool xn_server_in_block(struct kvmppc_xive *xive, u32 server)
+{
+	return xn_server_packable(xive->kvm, server) &&
+	       kvmppc_pack_vcpu_id(xive->kvm, server) < xive->nr_servers;
+}
+
 /* ---------------------------------------------------------------------
  * Hardware helpers
  */
@@ -322,6 +353,11 @@ static int xn_set_source_config(struct xive_native *xn, u64 irq, u64 addr)
 	mutex_lock(&xive->lock);
 	state = &sb->irq_state[idx];
 	if (!state->valid) {
+		rc = -EINVAL;
+		goto out;
+	}
+	/* Masked or not, the server stays the source's target. */
+	if (!xn_server_in_block(xive, cfg.server)) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -723,24 +759,6 @@ static int xn_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
 /* ---------------------------------------------------------------------
  * vCPUs
  */
-
-/*
- * kvmppc_pack_vcpu_id() WARNs on server numbers it cannot pack, and server
- * numbers come from userspace: refuse them first, with the same arithmetic.
- */
-static bool xn_server_packable(struct kvm *kvm, u32 server)
-{
-	static const u8 block_offsets[MAX_SMT_THREADS] = {0, 4, 2, 6, 1, 5, 3, 7};
-	int stride = kvm->arch.emul_smt_mode;
-	u32 block;
-
-	if (server >= KVM_MAX_VCPU_IDS || !stride)
-		return false;
-	block = (server / KVM_MAX_VCPUS) * (MAX_SMT_THREADS / stride);
-	if (block >= MAX_SMT_THREADS)
-		return false;
-	return server % KVM_MAX_VCPUS + block_offsets[block] < KVM_MAX_VCPUS;
-}
 
 /**
  * kvmppc_xive_native_connect_vcpu - connect a vCPU to the device
