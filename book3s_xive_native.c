@@ -544,6 +544,12 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 		goto out;
 	if (eq.qaddr & ((1ull << eq.qshift) - 1))
 		goto out;
+	/*
+	 * A restored position lies in the queue: OPAL stores it unchecked,
+	 * and the next event would be written at qaddr + 4 * qindex.
+	 */
+	if (eq.qtoggle > 1 || eq.qindex >= 1u << (eq.qshift - 2))
+		goto out;
 
 	srcu_idx = srcu_read_lock(&kvm->srcu);
 	page = gfn_to_page(kvm, gpa_to_gfn(eq.qaddr));

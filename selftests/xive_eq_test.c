@@ -197,6 +197,46 @@ TEST_F(eq, state_restore_and_wrap)
 	EXPECT_EQ(0, eq.qtoggle);
 }
 
+/*
+ * A restore's producer position must lie in the queue: OPAL stores qindex
+ * and qtoggle in the END without a range check, and the next event is
+ * written at qaddr + 4 * qindex (QEMU's model of the XIVE does exactly
+ * that): past the queue's page, into host memory.  A refused set leaves
+ * the queue as it was.  Only the sets are tried, nothing is triggered.
+ */
+TEST_F(eq, restore_beyond_queue_refused)
+{
+	static const __u32 idx[] = { EQ_ENTRIES, EQ_ENTRIES + 1, 0x7fffffff,
+				     ~0U, 0, 0 };
+	static const __u32 tog[] = { 1, 0, 1, 1, 2, ~0U };
+	struct kvm_ppc_xive_eq eq;
+	int r[6], i, refused = 0;
+
+	for (i = 0; i < 6; i++) {
+		r[i] = eq_set_full(self->x.dev, 0, EQ_PRIO,
+				   KVM_XIVE_EQ_ALWAYS_NOTIFY, EQ_SHIFT, EQ1_GPA,
+				   tog[i], idx[i]);
+		refused += r[i] == -EINVAL;
+	}
+	/* upstream took them: the last one stays live, reset it at once */
+	if (refused < 6)
+		eq_reset(self->x.dev, 0, EQ_PRIO);
+	XFAIL_ON_UPSTREAM(refused == 6, "an EQ restore with qindex beyond the queue or qtoggle > 1 is accepted (%d of 6 refused)",
+			  refused);
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(-EINVAL, r[i]) TH_LOG("qtoggle %u qindex %u",
+						tog[i], idx[i]);
+	}
+	ASSERT_EQ(0, eq_get(self->x.dev, 0, EQ_PRIO, &eq));
+	EXPECT_EQ(EQ_GPA, eq.qaddr);
+	EXPECT_EQ(0, eq.qindex);
+	EXPECT_EQ(1, eq.qtoggle);
+	/* the last entry is a valid position */
+	EXPECT_EQ(0, eq_set_full(self->x.dev, 0, EQ_PRIO,
+				 KVM_XIVE_EQ_ALWAYS_NOTIFY, EQ_SHIFT, EQ1_GPA,
+				 0, EQ_ENTRIES - 1));
+}
+
 /* Moving a queue: the old page is no longer written */
 TEST_F(eq, reset_to_new_page)
 {
