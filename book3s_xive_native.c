@@ -308,12 +308,13 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 	if (hw_num) {
 		/*
 		 * A new source: its targeting is still the block's initial
-		 * (masked) one, and OPAL hands IPIs out with their EAS valid
-		 * and masked, so only the PQ bits need to be made "off".
+		 * (masked) one.  Its EAS is masked explicitly rather than
+		 * trusted to be: OPAL's allocation writes it masked today,
+		 * but only in memory, and nothing documents it.
 		 */
 		state->ipi_number = hw_num;
 		state->ipi_data = xd;
-		xn_esb_load(&state->ipi_data, XIVE_ESB_SET_PQ_01);
+		xn_mask_hw(state);
 	} else {
 		xn_reset_source(state);
 	}
