@@ -1120,6 +1120,15 @@ static int xn_mmap(struct kvm_device *dev, struct vm_area_struct *vma)
 	}
 
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	/*
+	 * Cache-inhibited and guarded, as the host's own ioremap() of the
+	 * same pages (Linux's device uses the unguarded _wc variant).  ESB
+	 * loads have side effects (set PQ, EOI) and each trigger store
+	 * counts: storage that is not guarded may be loaded speculatively
+	 * and its stores gathered.  KVM copies these attributes into the
+	 * guest's partition-scoped PTE.  bench/xive_esb_cost measured no
+	 * difference to choose on (TCG models neither attribute).
+	 */
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	vma->vm_ops = &xn_vm_ops;
 	vma_set_file(vma, xn->file);
