@@ -20,8 +20,9 @@
  *
  * Locking, outermost first:
  *
- *   kvm->lock		KVM core, around create/init/release; also held by
- *			kvm-hv around kvmppc_xive_{set,clr}_mapped().
+ *   kvm->lock		KVM core, around ->create and ->release (not
+ *			->init); also held by kvm-hv around
+ *			kvmppc_xive_{set,clr}_mapped().
  *   vcpu->mutex	vCPU ioctls: connect (ENABLE_CAP) and VP_STATE.
  *   xive->lock		this device's configuration: sources, EQs, VPs.
  *   mmap_lock		the faulting process's, around our fault handler.
@@ -435,7 +436,8 @@ static void xn_put_qpage(struct xive_q *q, __be32 *qpage)
 
 /*
  * Leave a queue enabled without a page: events for it escalate but are
- * not enqueued, as for a vCPU whose guest never configured it.
+ * not enqueued.  (A queue never configured is disabled, as connect left
+ * it.)  Either way SOURCE_CONFIG routes nothing to it: it has no page.
  */
 static int xn_reset_queue(struct kvmppc_xive_vcpu *xc, u8 prio)
 {
@@ -1321,7 +1323,6 @@ static int xn_create(struct kvm_device *dev, u32 type)
 	xive->kvm = kvm;
 	xive->dev = dev;
 	mutex_init(&xive->lock);
-	mutex_init(&xive->mapping_lock);
 	xive->vp_base = XIVE_INVALID_VP;
 	xive->nr_servers = KVM_MAX_VCPUS;
 	xive->q_order = xive_native_default_eq_shift();
@@ -1337,7 +1338,6 @@ static int xn_create(struct kvm_device *dev, u32 type)
 		kfree(xn);
 		return rc;
 	}
-	xive->mapping = xn->inode->i_mapping;
 	xn->xive = xive;
 	dev->private = xn;
 	kvm->arch.xive = xive;
@@ -1587,7 +1587,12 @@ static int xn_fail_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(xn_fail_fops, xn_fail_get, xn_fail_set, "%llu\n");
 
-/* Called with kvm->lock held, after a successful create. */
+/*
+ * Called after a successful create, without kvm->lock, before the device
+ * fd exists: only book3s_xive.c's passthrough calls, through
+ * kvm->arch.xive, can reach the device meanwhile, and they do not use
+ * what is set up here.
+ */
 static void xn_dev_init(struct kvm_device *dev)
 {
 	struct xive_native *xn = dev->private;
