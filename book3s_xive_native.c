@@ -18,6 +18,11 @@
  * address_space (a private inode on a small pseudo filesystem), so the next
  * guest access faults the right page in.
  *
+ * The sequences the hardware imposes on a vCPU's connection and teardown
+ * (kvmppc_xive_native_connect_vcpu(), kvmppc_xive_native_cleanup_vcpu())
+ * follow those of the Linux device this one replaces, Copyright (c)
+ * 2017-2019, IBM Corporation.
+ *
  * Locking, outermost first:
  *
  *   kvm->lock		KVM core, around ->create and ->release (not
@@ -769,6 +774,33 @@ static int xn_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
  * vCPUs
  */
 
+/*
+ * Undo kvmppc_xive_attach_escalation() for every priority that has one.
+ * The escalation's ESB is in the VP's END: it can only be masked and
+ * freed while the VP, and so its ENDs, are enabled (once disabled, the
+ * END's ESB loads return all ones and free_irq() records a bogus state).
+ */
+static void xn_free_escalations(struct kvm_vcpu *vcpu,
+				struct kvmppc_xive_vcpu *xc)
+{
+	bool single = kvmppc_xive_has_single_escalation(xc->xive);
+	int prio;
+
+	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
+		unsigned int virq = xc->esc_virq[prio];
+
+		if (!virq)
+			continue;
+		if (single)
+			xive_cleanup_single_escalation(vcpu, xc, virq);
+		free_irq(virq, vcpu);
+		irq_dispose_mapping(virq);
+		kfree(xc->esc_virq_names[prio]);
+		xc->esc_virq_names[prio] = NULL;
+		xc->esc_virq[prio] = 0;
+	}
+}
+
 /**
  * kvmppc_xive_native_connect_vcpu - connect a vCPU to the device
  * @dev: a device fd's device, of any type
@@ -822,38 +854,46 @@ int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
 
 	rc = xive_native_get_vp_info(vp_id, &xc->vp_cam, &xc->vp_chip_id);
 	if (rc)
-		goto fail;
+		goto free_xc;
 	if (!kvmppc_xive_check_save_restore(vcpu)) {
 		rc = -EIO;
-		goto fail;
+		goto free_xc;
 	}
+	/*
+	 * The VP is enabled before its escalation is looked up: in single
+	 * escalation mode, enabling it is what gives the VP the one
+	 * interrupt that escalates for all its queues.  Queues stay
+	 * disabled until the guest configures them (nothing can be routed to
+	 * them before).  The escalation is hooked up under vcpu->mutex: the
+	 * entry/exit code reads what it sets.
+	 */
 	single = kvmppc_xive_has_single_escalation(xive);
 	rc = xive_native_enable_vp(vp_id, single);
 	if (rc)
-		goto fail;
-	/*
-	 * Queues stay disabled until the guest configures them (nothing can
-	 * be routed to them before).  The VP's single escalation interrupt,
-	 * which wakes the vCPU for any of its queues, is hooked up now, under
-	 * vcpu->mutex: the entry/exit code reads what it sets.
-	 */
+		goto free_xc;
 	if (single) {
 		rc = xive_native_get_queue_info(vp_id, 0, NULL, NULL, NULL,
 						&xc->queues[0].esc_irq, NULL);
 		if (!rc)
 			rc = kvmppc_xive_attach_escalation(vcpu, 0, true);
 		if (rc)
-			goto fail;
+			goto disable_vp;
 	}
 
+	/* Last: from now on each guest entry pushes the VP's context. */
 	vcpu->arch.xive_saved_state.w01 = cpu_to_be64(0xff000000);
 	vcpu->arch.xive_cam_word = cpu_to_be32(xc->vp_cam | TM_QW1W2_VO);
 	mutex_unlock(&xive->lock);
 	return 0;
 
-fail:
-	/* Under xive->lock: attribute calls may have found xc already. */
-	kvmppc_xive_native_cleanup_vcpu(vcpu);
+	/* Under xive->lock: no attribute call has seen xc. */
+disable_vp:
+	xn_free_escalations(vcpu, xc);
+	xive_native_disable_vp(vp_id);
+free_xc:
+	vcpu->arch.xive_vcpu = NULL;
+	vcpu->arch.irq_type = KVMPPC_IRQ_DEFAULT;
+	kfree(xc);
 unlock:
 	mutex_unlock(&xive->lock);
 	return rc;
@@ -863,8 +903,9 @@ unlock:
  * kvmppc_xive_native_cleanup_vcpu - disconnect a vCPU from the device
  * @vcpu: the vCPU; it does not run (vcpu->mutex held, or VM teardown)
  *
- * Masks the sources that target the vCPU, frees its escalations before
- * disabling its VP, then disables its queues and drops their guest pages.
+ * The order is the hardware's: stop routing sources to the VP, free its
+ * escalations while its ENDs are enabled, disable the VP (which stops the
+ * hardware writing its queues), and only then release the queue pages.
  */
 void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 {
@@ -874,24 +915,13 @@ void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 	if (!kvmppc_xive_enabled(vcpu) || !xc)
 		return;
 
+	/* No source may target the VP, nor be retargeted to it. */
 	xc->valid = false;
 	kvmppc_xive_disable_vcpu_interrupts(vcpu);
-
-	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
-		if (!xc->esc_virq[prio])
-			continue;
-		if (kvmppc_xive_has_single_escalation(xc->xive))
-			xive_cleanup_single_escalation(vcpu, xc,
-						       xc->esc_virq[prio]);
-		free_irq(xc->esc_virq[prio], vcpu);
-		irq_dispose_mapping(xc->esc_virq[prio]);
-		kfree(xc->esc_virq_names[prio]);
-		xc->esc_virq[prio] = 0;
-	}
-
+	xn_free_escalations(vcpu, xc);
 	xive_native_disable_vp(xc->vp_id);
+	/* The next entry must not push a context the VP no longer has */
 	vcpu->arch.xive_cam_word = 0;
-
 	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
 		struct xive_q *q = &xc->queues[prio];
 
@@ -899,7 +929,6 @@ void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 		xn_put_qpage(q, q->qpage);
 		q->qpage = NULL;
 	}
-
 	vcpu->arch.xive_vcpu = NULL;
 	vcpu->arch.irq_type = KVMPPC_IRQ_DEFAULT;
 	kfree(xc);
