@@ -1444,7 +1444,7 @@ static void xn_release(struct kvm_device *dev)
 	/* Waits for readers of the debugfs files. */
 	debugfs_remove(xn->dentry);
 	debugfs_remove(xn->hold_dentry);
-	debugfs_remove(xn->fail_dentry);
+	debugfs_lookup_and_remove("xive-fail-eq-start", kvm->debugfs_dentry);
 
 	/* From now on every fault SIGBUSes; then drop what was mapped. */
 	down_write(&xn->map_sem);
@@ -1597,25 +1597,6 @@ static int xn_hold_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(xn_hold_fops, xn_hold_get, xn_hold_set, "%llu\n");
 
-static int xn_fail_get(void *data, u64 *val)
-{
-	struct xive_native *xn = data;
-
-	*val = atomic_read(&xn->fail_eq_start);
-	return 0;
-}
-
-static int xn_fail_set(void *data, u64 val)
-{
-	struct xive_native *xn = data;
-
-	if (val > INT_MAX)
-		return -EINVAL;
-	atomic_set(&xn->fail_eq_start, val);
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(xn_fail_fops, xn_fail_get, xn_fail_set, "%llu\n");
-
 /*
  * Called after a successful create, without kvm->lock, before the device
  * fd exists: only book3s_xive.c's passthrough calls, through
@@ -1631,9 +1612,8 @@ static void xn_dev_init(struct kvm_device *dev)
 	xn->hold_dentry = debugfs_create_file_unsafe("xive-fault-hold-us", 0600,
 						     dev->kvm->debugfs_dentry,
 						     xn, &xn_hold_fops);
-	xn->fail_dentry = debugfs_create_file_unsafe("xive-fail-eq-start", 0600,
-						     dev->kvm->debugfs_dentry,
-						     xn, &xn_fail_fops);
+	debugfs_create_atomic_t("xive-fail-eq-start", 0600,
+				dev->kvm->debugfs_dentry, &xn->fail_eq_start);
 }
 
 struct kvm_device_ops kvm_xive_native_ops = {

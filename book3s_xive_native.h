@@ -60,7 +60,6 @@ struct xive_native_stats {
  * @file: private file the VMAs are switched to, backed by @inode
  * @dentry: debugfs file
  * @hold_dentry: debugfs file of @fault_hold_us
- * @fail_dentry: debugfs file of @fail_eq_start
  * @stats: counters
  */
 struct xive_native {
@@ -77,7 +76,6 @@ struct xive_native {
 	struct file *file;
 	struct dentry *dentry;
 	struct dentry *hold_dentry;
-	struct dentry *fail_dentry;
 	struct xive_native_stats stats;
 };
 
