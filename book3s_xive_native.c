@@ -18,10 +18,16 @@
  * address_space (a private inode on a small pseudo filesystem), so the next
  * guest access faults the right page in.
  *
+ * The sequences the hardware imposes on a vCPU's connection and teardown
+ * (kvmppc_xive_native_connect_vcpu(), kvmppc_xive_native_cleanup_vcpu())
+ * follow those of the Linux device this one replaces, Copyright (c)
+ * 2017-2019, IBM Corporation.
+ *
  * Locking, outermost first:
  *
- *   kvm->lock		KVM core, around create/init/release; also held by
- *			kvm-hv around kvmppc_xive_{set,clr}_mapped().
+ *   kvm->lock		KVM core, around ->create and ->release (not
+ *			->init); also held by kvm-hv around
+ *			kvmppc_xive_{set,clr}_mapped().
  *   vcpu->mutex	vCPU ioctls: connect (ENABLE_CAP) and VP_STATE.
  *   xive->lock		this device's configuration: sources, EQs, VPs.
  *   mmap_lock		the faulting process's, around our fault handler.
@@ -110,6 +116,37 @@ static void xn_decode_eq_id(u64 attr, u32 *server, u8 *prio)
 static bool xn_prio_valid(u8 prio)
 {
 	return prio == xive_prio_from_guest(prio);
+}
+
+/*
+ * kvmppc_pack_vcpu_id() WARNs on server numbers it cannot pack, and server
+ * numbers come from userspace: refuse them first, with the same arithmetic.
+ */
+static bool xn_server_packable(struct kvm *kvm, u32 server)
+{
+	static const u8 block_offsets[MAX_SMT_THREADS] = {0, 4, 2, 6, 1, 5, 3, 7};
+	int stride = kvm->arch.emul_smt_mode;
+	u32 block;
+
+	if (server >= KVM_MAX_VCPU_IDS || !stride)
+		return false;
+	block = (server / KVM_MAX_VCPUS) * (MAX_SMT_THREADS / stride);
+	if (block >= MAX_SMT_THREADS)
+		return false;
+	return server % KVM_MAX_VCPUS + block_offsets[block] < KVM_MAX_VCPUS;
+}
+
+/*
+ * A server number the hardware can be pointed at: one that packs to a VP
+ * of this VM's block (kvmppc_xive_vp()), whether a vCPU is connected there
+ * or not.  Masked sources are held to it too: book3s_xive.c targets a
+ * passed-through interrupt at kvmppc_xive_vp(act_server) whatever its
+ * priority, and OPAL points even a masked EAS at that VP.
+ */
+static bool xn_server_in_block(struct kvmppc_xive *xive, u32 server)
+{
+	return xn_server_packable(xive->kvm, server) &&
+	       kvmppc_pack_vcpu_id(xive->kvm, server) < xive->nr_servers;
 }
 
 /* ---------------------------------------------------------------------
@@ -277,12 +314,13 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 	if (hw_num) {
 		/*
 		 * A new source: its targeting is still the block's initial
-		 * (masked) one, and OPAL hands IPIs out with their EAS valid
-		 * and masked, so only the PQ bits need to be made "off".
+		 * (masked) one.  Its EAS is masked explicitly rather than
+		 * trusted to be: OPAL's allocation writes it masked today,
+		 * but only in memory, and nothing documents it.
 		 */
 		state->ipi_number = hw_num;
 		state->ipi_data = xd;
-		xn_esb_load(&state->ipi_data, XIVE_ESB_SET_PQ_01);
+		xn_mask_hw(state);
 	} else {
 		xn_reset_source(state);
 	}
@@ -322,6 +360,11 @@ static int xn_set_source_config(struct xive_native *xn, u64 irq, u64 addr)
 	mutex_lock(&xive->lock);
 	state = &sb->irq_state[idx];
 	if (!state->valid) {
+		rc = -EINVAL;
+		goto out;
+	}
+	/* Masked or not, the server stays the source's target. */
+	if (!xn_server_in_block(xive, cfg.server)) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -398,7 +441,8 @@ static void xn_put_qpage(struct xive_q *q, __be32 *qpage)
 
 /*
  * Leave a queue enabled without a page: events for it escalate but are
- * not enqueued, as for a vCPU whose guest never configured it.
+ * not enqueued.  (A queue never configured is disabled, as connect left
+ * it.)  Either way SOURCE_CONFIG routes nothing to it: it has no page.
  */
 static int xn_reset_queue(struct kvmppc_xive_vcpu *xc, u8 prio)
 {
@@ -421,6 +465,29 @@ static int xn_attach_escalation(struct kvm_vcpu *vcpu, u8 prio)
 	if (kvmppc_xive_has_single_escalation(xc->xive))
 		return 0;
 	return kvmppc_xive_attach_escalation(vcpu, prio, false);
+}
+
+/*
+ * A configured queue's producer position and escalation.  Configuring
+ * leaves the queue at index 0, generation 1: what a new queue is given.
+ * Anything else is a restore (migration).
+ */
+static int xn_start_queue(struct xive_native *xn, struct kvm_vcpu *vcpu,
+			  u8 prio, const struct kvm_ppc_xive_eq *eq)
+{
+	struct kvmppc_xive_vcpu *xc = vcpu->arch.xive_vcpu;
+	int rc;
+
+	/* Test-only: the OPAL failures no user input can cause */
+	if (atomic_dec_if_positive(&xn->fail_eq_start) >= 0)
+		return -EIO;
+	if (eq->qtoggle != 1 || eq->qindex) {
+		rc = xive_native_set_queue_state(xc->vp_id, prio, eq->qtoggle,
+						 eq->qindex);
+		if (rc)
+			return rc;
+	}
+	return xn_attach_escalation(vcpu, prio);
 }
 
 /* The vCPU an EQ identifier names; connections change under xive->lock */
@@ -485,6 +552,12 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 		goto out;
 	if (eq.qaddr & ((1ull << eq.qshift) - 1))
 		goto out;
+	/*
+	 * A restored position lies in the queue: OPAL stores it unchecked,
+	 * and the next event would be written at qaddr + 4 * qindex.
+	 */
+	if (eq.qtoggle > 1 || eq.qindex >= 1u << (eq.qshift - 2))
+		goto out;
 
 	srcu_idx = srcu_read_lock(&kvm->srcu);
 	page = gfn_to_page(kvm, gpa_to_gfn(eq.qaddr));
@@ -503,18 +576,10 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	xn_put_qpage(q, old);
 	q->guest_qaddr = eq.qaddr;
 	q->guest_qshift = eq.qshift;
-
-	/*
-	 * Configuring leaves the queue at index 0, generation 1: what a new
-	 * queue is given.  Anything else is a restore (migration).
-	 */
-	if (eq.qtoggle != 1 || eq.qindex) {
-		rc = xive_native_set_queue_state(xc->vp_id, prio, eq.qtoggle,
-						 eq.qindex);
-		if (rc)
-			goto out;
-	}
-	rc = xn_attach_escalation(vcpu, prio);
+	rc = xn_start_queue(xn, vcpu, prio, &eq);
+	/* A failed set leaves no live queue, nor its page pinned. */
+	if (rc)
+		xn_reset_queue(xc, prio);
 out:
 	mutex_unlock(&xive->lock);
 	return rc;
@@ -710,21 +775,30 @@ static int xn_has_attr(struct kvm_device *dev, struct kvm_device_attr *attr)
  */
 
 /*
- * kvmppc_pack_vcpu_id() WARNs on server numbers it cannot pack, and server
- * numbers come from userspace: refuse them first, with the same arithmetic.
+ * Undo kvmppc_xive_attach_escalation() for every priority that has one.
+ * The escalation's ESB is in the VP's END: it can only be masked and
+ * freed while the VP, and so its ENDs, are enabled (once disabled, the
+ * END's ESB loads return all ones and free_irq() records a bogus state).
  */
-static bool xn_server_packable(struct kvm *kvm, u32 server)
+static void xn_free_escalations(struct kvm_vcpu *vcpu,
+				struct kvmppc_xive_vcpu *xc)
 {
-	static const u8 block_offsets[MAX_SMT_THREADS] = {0, 4, 2, 6, 1, 5, 3, 7};
-	int stride = kvm->arch.emul_smt_mode;
-	u32 block;
+	bool single = kvmppc_xive_has_single_escalation(xc->xive);
+	int prio;
 
-	if (server >= KVM_MAX_VCPU_IDS || !stride)
-		return false;
-	block = (server / KVM_MAX_VCPUS) * (MAX_SMT_THREADS / stride);
-	if (block >= MAX_SMT_THREADS)
-		return false;
-	return server % KVM_MAX_VCPUS + block_offsets[block] < KVM_MAX_VCPUS;
+	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
+		unsigned int virq = xc->esc_virq[prio];
+
+		if (!virq)
+			continue;
+		if (single)
+			xn_cleanup_single_escalation(vcpu, xc, virq);
+		free_irq(virq, vcpu);
+		irq_dispose_mapping(virq);
+		kfree(xc->esc_virq_names[prio]);
+		xc->esc_virq_names[prio] = NULL;
+		xc->esc_virq[prio] = 0;
+	}
 }
 
 /**
@@ -780,38 +854,46 @@ int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
 
 	rc = xive_native_get_vp_info(vp_id, &xc->vp_cam, &xc->vp_chip_id);
 	if (rc)
-		goto fail;
+		goto free_xc;
 	if (!kvmppc_xive_check_save_restore(vcpu)) {
 		rc = -EIO;
-		goto fail;
+		goto free_xc;
 	}
+	/*
+	 * The VP is enabled before its escalation is looked up: in single
+	 * escalation mode, enabling it is what gives the VP the one
+	 * interrupt that escalates for all its queues.  Queues stay
+	 * disabled until the guest configures them (nothing can be routed to
+	 * them before).  The escalation is hooked up under vcpu->mutex: the
+	 * entry/exit code reads what it sets.
+	 */
 	single = kvmppc_xive_has_single_escalation(xive);
 	rc = xive_native_enable_vp(vp_id, single);
 	if (rc)
-		goto fail;
-	/*
-	 * Queues stay disabled until the guest configures them (nothing can
-	 * be routed to them before).  The VP's single escalation interrupt,
-	 * which wakes the vCPU for any of its queues, is hooked up now, under
-	 * vcpu->mutex: the entry/exit code reads what it sets.
-	 */
+		goto free_xc;
 	if (single) {
 		rc = xive_native_get_queue_info(vp_id, 0, NULL, NULL, NULL,
 						&xc->queues[0].esc_irq, NULL);
 		if (!rc)
 			rc = kvmppc_xive_attach_escalation(vcpu, 0, true);
 		if (rc)
-			goto fail;
+			goto disable_vp;
 	}
 
+	/* Last: from now on each guest entry pushes the VP's context. */
 	vcpu->arch.xive_saved_state.w01 = cpu_to_be64(0xff000000);
 	vcpu->arch.xive_cam_word = cpu_to_be32(xc->vp_cam | TM_QW1W2_VO);
 	mutex_unlock(&xive->lock);
 	return 0;
 
-fail:
-	/* Under xive->lock: attribute calls may have found xc already. */
-	kvmppc_xive_native_cleanup_vcpu(vcpu);
+	/* Under xive->lock: no attribute call has seen xc. */
+disable_vp:
+	xn_free_escalations(vcpu, xc);
+	xive_native_disable_vp(vp_id);
+free_xc:
+	vcpu->arch.xive_vcpu = NULL;
+	vcpu->arch.irq_type = KVMPPC_IRQ_DEFAULT;
+	kfree(xc);
 unlock:
 	mutex_unlock(&xive->lock);
 	return rc;
@@ -821,8 +903,9 @@ unlock:
  * kvmppc_xive_native_cleanup_vcpu - disconnect a vCPU from the device
  * @vcpu: the vCPU; it does not run (vcpu->mutex held, or VM teardown)
  *
- * Masks the sources that target the vCPU, frees its escalations before
- * disabling its VP, then disables its queues and drops their guest pages.
+ * The order is the hardware's: stop routing sources to the VP, free its
+ * escalations while its ENDs are enabled, disable the VP (which stops the
+ * hardware writing its queues), and only then release the queue pages.
  */
 void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 {
@@ -832,24 +915,13 @@ void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 	if (!kvmppc_xive_enabled(vcpu) || !xc)
 		return;
 
+	/* No source may target the VP, nor be retargeted to it. */
 	xc->valid = false;
 	kvmppc_xive_disable_vcpu_interrupts(vcpu);
-
-	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
-		if (!xc->esc_virq[prio])
-			continue;
-		if (kvmppc_xive_has_single_escalation(xc->xive))
-			xn_cleanup_single_escalation(vcpu, xc,
-						     xc->esc_virq[prio]);
-		free_irq(xc->esc_virq[prio], vcpu);
-		irq_dispose_mapping(xc->esc_virq[prio]);
-		kfree(xc->esc_virq_names[prio]);
-		xc->esc_virq[prio] = 0;
-	}
-
+	xn_free_escalations(vcpu, xc);
 	xive_native_disable_vp(xc->vp_id);
+	/* The next entry must not push a context the VP no longer has */
 	vcpu->arch.xive_cam_word = 0;
-
 	for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
 		struct xive_q *q = &xc->queues[prio];
 
@@ -857,7 +929,6 @@ void kvmppc_xive_native_cleanup_vcpu(struct kvm_vcpu *vcpu)
 		xn_put_qpage(q, q->qpage);
 		q->qpage = NULL;
 	}
-
 	vcpu->arch.xive_vcpu = NULL;
 	vcpu->arch.irq_type = KVMPPC_IRQ_DEFAULT;
 	kfree(xc);
@@ -1080,6 +1151,15 @@ static int xn_mmap(struct kvm_device *dev, struct vm_area_struct *vma)
 	}
 
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/*
+	 * Cache-inhibited and guarded, as the host's own ioremap() of the
+	 * same pages (Linux's device uses the unguarded _wc variant).  ESB
+	 * loads have side effects (set PQ, EOI) and each trigger store
+	 * counts: storage that is not guarded may be loaded speculatively
+	 * and its stores gathered.  KVM copies these attributes into the
+	 * guest's partition-scoped PTE.  bench/xive_esb_cost measured no
+	 * difference to choose on (TCG models neither attribute).
+	 */
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	vma->vm_ops = &xn_vm_ops;
 	vma_set_file(vma, xn->file);
@@ -1284,7 +1364,6 @@ static int xn_create(struct kvm_device *dev, u32 type)
 	xive->kvm = kvm;
 	xive->dev = dev;
 	mutex_init(&xive->lock);
-	mutex_init(&xive->mapping_lock);
 	xive->vp_base = XIVE_INVALID_VP;
 	xive->nr_servers = KVM_MAX_VCPUS;
 	xive->q_order = xive_native_default_eq_shift();
@@ -1300,7 +1379,6 @@ static int xn_create(struct kvm_device *dev, u32 type)
 		kfree(xn);
 		return rc;
 	}
-	xive->mapping = xn->inode->i_mapping;
 	xn->xive = xive;
 	dev->private = xn;
 	kvm->arch.xive = xive;
@@ -1378,6 +1456,7 @@ static void xn_release(struct kvm_device *dev)
 	/* Waits for readers of the debugfs files. */
 	debugfs_remove(xn->dentry);
 	debugfs_remove(xn->hold_dentry);
+	debugfs_lookup_and_remove("xive-fail-eq-start", kvm->debugfs_dentry);
 
 	/* From now on every fault SIGBUSes; then drop what was mapped. */
 	down_write(&xn->map_sem);
@@ -1530,7 +1609,12 @@ static int xn_hold_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(xn_hold_fops, xn_hold_get, xn_hold_set, "%llu\n");
 
-/* Called with kvm->lock held, after a successful create. */
+/*
+ * Called after a successful create, without kvm->lock, before the device
+ * fd exists: only book3s_xive.c's passthrough calls, through
+ * kvm->arch.xive, can reach the device meanwhile, and they do not use
+ * what is set up here.
+ */
 static void xn_dev_init(struct kvm_device *dev)
 {
 	struct xive_native *xn = dev->private;
@@ -1540,6 +1624,8 @@ static void xn_dev_init(struct kvm_device *dev)
 	xn->hold_dentry = debugfs_create_file_unsafe("xive-fault-hold-us", 0600,
 						     dev->kvm->debugfs_dentry,
 						     xn, &xn_hold_fops);
+	debugfs_create_atomic_t("xive-fail-eq-start", 0600,
+				dev->kvm->debugfs_dentry, &xn->fail_eq_start);
 }
 
 struct kvm_device_ops kvm_xive_native_ops = {

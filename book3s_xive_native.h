@@ -98,6 +98,9 @@ struct xive_native_stats {
  * @remap_pq: its PQ bits when the remap began, given to the new source
  * @fault_hold_us: test-only (debugfs): a fault sleeps this long between
  *	choosing its page and inserting it, to widen any window there
+ * @fail_eq_start: test-only (debugfs): how many of the next EQ_CONFIG sets
+ *	fail, with -EIO, once their queue is configured, as when OPAL refuses
+ *	the queue state or the escalation (unreachable from userspace)
  * @inode: private inode whose address_space holds every mapping of the
  *	device, so that zapping one IRQ touches no other device's pages
  * @file: private file the VMAs are switched to, backed by @inode
@@ -114,6 +117,7 @@ struct xive_native {
 	u32 remap_irq;
 	u8 remap_pq;
 	u32 fault_hold_us;
+	atomic_t fail_eq_start;
 	struct inode *inode;
 	struct file *file;
 	struct dentry *dentry;

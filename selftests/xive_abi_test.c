@@ -386,6 +386,44 @@ TEST_F(dev, source_config_masked)
 	EXPECT_EQ(0, src_cfg(d, 3, 1, EQ_PRIO, true, 0));
 }
 
+/*
+ * A masked source still names its target: book3s_xive.c points a
+ * passed-through interrupt at kvmppc_xive_vp(act_server) whatever the
+ * priority (packing a server it cannot pack WARNs), and OPAL retargets a
+ * masked EAS to that VP.  QEMU sends the target it last validated, or
+ * server 0 prio 0 for a never-routed source (its reset EAS).  A server
+ * outside the VM's VP block (here NR_SERVERS 4) is refused, masked or not.
+ */
+TEST(source_config_masked_target)
+{
+	static const __u32 bad[] = { 4, 2047, 2048, 16384, (1U << 29) - 1 };
+	int vm, dev, r[5], i, refused = 0;
+
+	REQUIRE_XIVE();
+	vm = vm_create();
+	ASSERT_LE(0, vm);
+	dev = xive_create(vm);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, xive_nr_servers(dev, 4));
+	ASSERT_EQ(0, src_set(dev, 3, 0));
+	/* in the block, with or without a vCPU there */
+	EXPECT_EQ(0, src_cfg(dev, 3, 0, 0, true, 0));
+	EXPECT_EQ(0, src_cfg(dev, 3, 3, 6, true, 0x7fffffff));
+	for (i = 0; i < 5; i++) {
+		r[i] = src_cfg(dev, 3, bad[i], 6, true, 3);
+		refused += r[i] == -EINVAL;
+	}
+	XFAIL_ON_UPSTREAM(refused == 5, "a masked SOURCE_CONFIG takes any server (kept as 0), %d of 5 refused",
+			  refused);
+	for (i = 0; i < 5; i++) {
+		EXPECT_EQ(-EINVAL, r[i]) TH_LOG("masked, server %u", bad[i]);
+	}
+	/* the refused calls left the source as it was: still usable */
+	EXPECT_EQ(0, src_cfg(dev, 3, 1, 6, true, 0));
+	close(dev);
+	close(vm);
+}
+
 TEST_F(dev, source_sync_valid)
 {
 	int d = self->x.dev;

@@ -197,6 +197,46 @@ TEST_F(eq, state_restore_and_wrap)
 	EXPECT_EQ(0, eq.qtoggle);
 }
 
+/*
+ * A restore's producer position must lie in the queue: OPAL stores qindex
+ * and qtoggle in the END without a range check, and the next event is
+ * written at qaddr + 4 * qindex (QEMU's model of the XIVE does exactly
+ * that): past the queue's page, into host memory.  A refused set leaves
+ * the queue as it was.  Only the sets are tried, nothing is triggered.
+ */
+TEST_F(eq, restore_beyond_queue_refused)
+{
+	static const __u32 idx[] = { EQ_ENTRIES, EQ_ENTRIES + 1, 0x7fffffff,
+				     ~0U, 0, 0 };
+	static const __u32 tog[] = { 1, 0, 1, 1, 2, ~0U };
+	struct kvm_ppc_xive_eq eq;
+	int r[6], i, refused = 0;
+
+	for (i = 0; i < 6; i++) {
+		r[i] = eq_set_full(self->x.dev, 0, EQ_PRIO,
+				   KVM_XIVE_EQ_ALWAYS_NOTIFY, EQ_SHIFT, EQ1_GPA,
+				   tog[i], idx[i]);
+		refused += r[i] == -EINVAL;
+	}
+	/* upstream took them: the last one stays live, reset it at once */
+	if (refused < 6)
+		eq_reset(self->x.dev, 0, EQ_PRIO);
+	XFAIL_ON_UPSTREAM(refused == 6, "an EQ restore with qindex beyond the queue or qtoggle > 1 is accepted (%d of 6 refused)",
+			  refused);
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(-EINVAL, r[i]) TH_LOG("qtoggle %u qindex %u",
+						tog[i], idx[i]);
+	}
+	ASSERT_EQ(0, eq_get(self->x.dev, 0, EQ_PRIO, &eq));
+	EXPECT_EQ(EQ_GPA, eq.qaddr);
+	EXPECT_EQ(0, eq.qindex);
+	EXPECT_EQ(1, eq.qtoggle);
+	/* the last entry is a valid position */
+	EXPECT_EQ(0, eq_set_full(self->x.dev, 0, EQ_PRIO,
+				 KVM_XIVE_EQ_ALWAYS_NOTIFY, EQ_SHIFT, EQ1_GPA,
+				 0, EQ_ENTRIES - 1));
+}
+
 /* Moving a queue: the old page is no longer written */
 TEST_F(eq, reset_to_new_page)
 {
@@ -292,6 +332,53 @@ TEST_F(eq, route_to_missing_queue)
 	EXPECT_EQ(0, eq_entry(self->x.mem, EQ_GPA, 0));
 	ASSERT_EQ(0, eq_get(self->x.dev, 0, EQ_PRIO, &eq));
 	EXPECT_EQ(0, eq.qindex);
+}
+
+/*
+ * An EQ_CONFIG set that fails once its queue is configured (OPAL refusing
+ * the queue state or the escalation) must leave no live queue behind: the
+ * queue reads as reset, nothing can be routed to it and its guest page is
+ * released.  No user input reaches those OPAL failures on this firmware:
+ * the test-only debugfs file xive-fail-eq-start injects one.
+ */
+TEST(failed_start_rolls_back)
+{
+	struct kvm_ppc_xive_eq eq, zero;
+	struct xvm x;
+	__u64 pfn;
+	int r;
+
+	REQUIRE_XIVE();
+	if (xive_upstream())
+		SKIP(return, "no fault injection point in the upstream device (its error path disables the queue and puts its page)");
+	memset(&zero, 0, sizeof(zero));
+	ASSERT_EQ(0, xvm_open(&x, 1, true));
+	ASSERT_EQ(0, xvm_map_esb(&x, 1));
+	ASSERT_EQ(0, src_set(x.dev, 0, 0));
+	pfn = page_pfn(x.mem + EQ_GPA);
+	ASSERT_NE(0, pfn);
+
+	ASSERT_EQ(0, vm_debugfs_write(x.vm, "xive-fail-eq-start", "1"));
+	/* a restore (index 5): the step that calls OPAL's set_queue_state */
+	r = eq_set_full(x.dev, 0, EQ_PRIO, KVM_XIVE_EQ_ALWAYS_NOTIFY, EQ_SHIFT,
+			EQ_GPA, 1, 5);
+	ASSERT_EQ(-EIO, r) TH_LOG("injected failure: %s", strerror(-r));
+	EXPECT_EQ(0, vm_debugfs_read(x.vm, "xive-fail-eq-start"));
+	memset(&eq, 0xa5, sizeof(eq));
+	ASSERT_EQ(0, eq_get(x.dev, 0, EQ_PRIO, &eq));
+	EXPECT_EQ(0, memcmp(&eq, &zero, sizeof(eq)))
+		TH_LOG("queue left: qshift %u qaddr %#llx qindex %u",
+		       eq.qshift, eq.qaddr, eq.qindex);
+	EXPECT_EQ(-ENXIO, src_cfg(x.dev, 0, 0, EQ_PRIO, false, 0x55));
+	/* the failed queue's page: still pinned, it outlives its mapping */
+	ASSERT_EQ(0, munmap(x.mem + EQ_GPA, page_size()));
+	EXPECT_EQ(0, pfns_orphaned(&pfn, 1));
+
+	/* the next set works and delivers */
+	ASSERT_EQ(0, eq_set(x.dev, 0, EQ_PRIO, EQ1_GPA));
+	ASSERT_EQ(0, fire(x.dev, x.esb, 0, 0, 0x55));
+	EXPECT_EQ(TOGGLE | 0x55, eq_entry(x.mem, EQ1_GPA, 0));
+	xvm_close(&x);
 }
 
 /*

@@ -508,6 +508,39 @@ static inline int write_str(const char *path, const char *s)
 	return r;
 }
 
+/* The path of @name in the KVM debugfs directory of VM fd @vm */
+static inline void vm_debugfs_path(char *buf, size_t n, int vm,
+				   const char *name)
+{
+	snprintf(buf, n, "/sys/kernel/debug/kvm/%d-%d/%s", (int)getpid(), vm,
+		 name);
+}
+
+static inline int vm_debugfs_write(int vm, const char *name, const char *s)
+{
+	char path[128];
+
+	vm_debugfs_path(path, sizeof(path), vm, name);
+	return write_str(path, s);
+}
+
+/* A number read from that file, or -errno */
+static inline long vm_debugfs_read(int vm, const char *name)
+{
+	char path[128];
+	long v;
+	FILE *f;
+
+	vm_debugfs_path(path, sizeof(path), vm, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -EIO;
+	fclose(f);
+	return v;
+}
+
 /*
  * Areas of vmalloc space in use (vmalloc, ioremap, ...), one a line; the
  * freed ones the kernel has not purged yet ("unpurged") do not count.

@@ -28,6 +28,9 @@ for m in $MUTANTS; do
 	w=$WORK/mutants/$m
 	mkdir -p "$w/src"
 	cp -p "$TOP"/*.[ch] "$TOP/Kbuild" "$w/src/"
+	# the Makefile stages with the patches of its own tree's intree/series
+	rm -rf "$w/src/intree"
+	cp -rp "$TOP/intree" "$w/src/"
 	sed -f "$dir/$m.sed" "$TOP/book3s_xive_native.c" > "$w/src/book3s_xive_native.c"
 	if cmp -s "$TOP/book3s_xive_native.c" "$w/src/book3s_xive_native.c"; then
 		res not-ok "mutant $m: breaks the device" "its sed script changes nothing"

@@ -79,7 +79,10 @@ applied=
 for p in "$TOP"/intree/series/*.patch "$PATCH"; do
 	[ -e "$p" ] || continue
 	for f in $(sed -n 's|^+++ b/||p' "$p"); do
-		cp --remove-destination "$KSRC/$f" "$SRC/$f"
+		# once: a later patch must see what the earlier ones changed
+		if [ "$SRC/$f" -ef "$KSRC/$f" ]; then
+			cp --remove-destination "$KSRC/$f" "$SRC/$f"
+		fi
 	done
 	patch -d "$SRC" -p1 --batch --forward --no-backup-if-mismatch --quiet < "$p"
 	applied="$applied $(basename "$p")"
