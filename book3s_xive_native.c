@@ -1231,6 +1231,17 @@ static void xn_remap_end(struct kvm *kvm, unsigned long guest_irq)
 	if (state && state->valid) {
 		kvmppc_xive_select_irq(state, &hw_num, &xd);
 		/*
+		 * set/clr_mapped target the new source with the source number
+		 * as its event number, XICS's; here the guest chose the EISN
+		 * its queue entries carry (Linux: its own irq number).
+		 */
+		if (state->act_priority != MASKED)
+			xive_native_configure_irq(hw_num,
+						  kvmppc_xive_vp(xn->xive,
+								 state->act_server),
+						  state->act_priority,
+						  state->eisn);
+		/*
 		 * Q set on the new source: an event came while the switch
 		 * held it masked (irq_set_vcpu_affinity() leaves PQ=11 for a
 		 * pending MSI).  It is the guest's: it goes through the
