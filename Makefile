@@ -33,7 +33,7 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough
+	check-passthrough check-matrix
 
 all: modules
 
@@ -101,6 +101,10 @@ host-checks: $(KDIR)/Makefile
 check: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/check-all.sh
+
+# Every kernel and machine of testbed/matrix, ours and REF=1 (ROWS=<regex>)
+check-matrix:
+	@testbed/check-matrix.sh
 
 vm-run: deps
 	@$(MAKE) --no-print-directory modules selftests

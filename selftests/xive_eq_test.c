@@ -399,7 +399,7 @@ TEST(eq_reset_no_page_leak)
 	double t0, t1;
 
 	REQUIRE_XIVE();
-	free0 = vmstat("nr_free_pages");
+	free0 = free_pages();
 	ASSERT_EQ(0, xvm_open_mem(&x, 1, size, 0));
 	t0 = now_s();
 	for (i = 0; i < LEAK_ROUNDS; i++) {
@@ -413,7 +413,7 @@ TEST(eq_reset_no_page_leak)
 	EXPECT_EQ((LEAK_ROUNDS - 1) * ps, eq.qaddr);
 	ASSERT_EQ(0, eq_reset(x.dev, 0, EQ_PRIO));
 	xvm_close(&x);
-	free1 = vmstat("nr_free_pages");
+	free1 = free_pages();
 	orphans = pfns_orphaned(pfn, LEAK_ROUNDS);
 	ksft_print_msg("%d EQ re-sets in %.2f s; free pages %ld -> %ld (delta %ld); queue pages still allocated: %d\n",
 		       LEAK_ROUNDS, t1 - t0, free0, free1, free0 - free1,

@@ -79,7 +79,7 @@ out:
  * queue page still allocated (its PFN), a slab cache NR_VMS objects larger
  * (each shrunk before it is read; slab_growth() says which are left out),
  * NR_VMS more vmalloc/ioremap areas, NR_VMS fewer free pages
- * (nr_free_pages: per-CPU lists excluded).
+ * (per-CPU lists included).
  */
 TEST_F_TIMEOUT(lc, many_vms, 300)
 {
@@ -92,7 +92,7 @@ TEST_F_TIMEOUT(lc, many_vms, 300)
 		ASSERT_EQ(0, one_vm(i & 1, &eq_pfn[0])) TH_LOG("warm-up VM %d", i);
 	ASSERT_EQ(0, slab_snapshot(&slab0));
 	vm0 = vmalloc_areas();
-	free0 = vmstat("nr_free_pages");
+	free0 = free_pages();
 	t0 = now_ms();
 	for (i = 0; i < NR_VMS; i++) {
 		r = one_vm(i & 1, &eq_pfn[i]);
@@ -101,7 +101,7 @@ TEST_F_TIMEOUT(lc, many_vms, 300)
 	t1 = now_ms();
 	ASSERT_EQ(0, slab_snapshot(&slab1));
 	vm1 = vmalloc_areas();
-	free1 = vmstat("nr_free_pages");
+	free1 = free_pages();
 	grown = slab_growth(&slab0, &slab1, &c);
 	orphans = pfns_orphaned(eq_pfn, NR_VMS);
 	ksft_print_msg("%d VMs in %ld ms (%ld ms each); free pages %ld -> %ld (delta %ld); vmalloc areas %ld -> %ld; most grown slab cache %s: %ld objects of %ld bytes; queue pages still allocated: %d\n",

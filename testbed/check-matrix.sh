@@ -1,0 +1,48 @@
+#!/bin/bash
+# make check-matrix: every kernel and machine of testbed/matrix, ours and
+# the distro's own modules (REF=1), each row through make check with the
+# parts the row names.  Prints one table (row x flavour: the closing line
+# of each run) and one closing line for all.  All rows always run.
+# ROWS=<regex> keeps the rows whose kernel or machine matches it.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+t0=$(date +%s)
+table= total_p=0 total_f=0 total_s=0
+# add_up "N passed, M failed[, K skipped]" into the totals
+add_up() {
+	local p f s
+	p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<< "$1")
+	f=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p' <<< "$1")
+	s=$(sed -nE 's/.*, ([0-9]+) skipped.*/\1/p' <<< "$1")
+	total_p=$((total_p + ${p:-0})) total_f=$((total_f + ${f:-1})) total_s=$((total_s + ${s:-0}))
+}
+run() {	# kver machine ref parts
+	local out line t
+	out=$(mktemp "$WORK/matrix.XXXXXX")
+	t=$(date +%s)
+	echo "=== $1 $2 ${3:+REF=1 }PARTS=\"$4\""
+	env KVER="$1" MACHINE="$2" REF="$3" PARTS="$4" \
+		make -s --no-print-directory -C "$TOP" check 2>&1 | tee "$out"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+	[ -n "$line" ] || line="0 passed, 1 failed (no closing line)"
+	add_up "$line"
+	table="$table$(printf '\n  %-34s %-10s %-8s %-44s %s' "$1" "$2" \
+		"${3:+upstream}${3:-ours}" "$line" "($(( $(date +%s) - t )) s)")"
+	rm -f "$out"
+}
+
+while read -r kver machine rest; do
+	case $kver in ''|'#'*) continue ;; esac
+	[ -n "${ROWS:-}" ] && ! grep -qE "$ROWS" <<< "$kver $machine" && continue
+	ours=${rest%%|*} ref=
+	[[ $rest == *'|'* ]] && ref=${rest#*|}
+	run "$kver" "$machine" "" "$ours"
+	[ -z "$ref" ] || run "$kver" "$machine" 1 "$ref"
+done < "$TOP/testbed/matrix"
+
+echo "=== matrix ($(( $(date +%s) - t0 )) s): kernel, machine, modules, result$table"
+line="$total_p passed, $total_f failed"
+[ "$total_s" = 0 ] || line="$line, $total_s skipped"
+echo "$line"
+[ "$total_f" = 0 ]
