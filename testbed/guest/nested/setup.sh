@@ -74,3 +74,13 @@ a_up() {
 	vguest a -ic xive -smp 2
 	guest_boots a "$1" 1
 }
+# reboots NAME LABEL: system_reset, the second boot in XIVE mode; i1 and i2
+# are the device's debugfs inode before and after
+reboots() {
+	i1=$(inode $1)
+	reset $1
+	guest_boots $1 $2 2 || return
+	xive_mode $1 $2
+	i2=$(inode $1)
+	why="debugfs inode $i1 -> $i2"
+}
