@@ -23,6 +23,6 @@ for i in $(seq "$n"); do
 	elif [ $rc = 0 ]; then what=pass
 	else what=fail
 	fi
-	echo "soak $label run $i: $what rc=$rc ${secs}s $(tail -1 "$out/run$i.out")" | tee -a "$out/summary"
+	echo "soak $label run $i: $what rc=$rc ${secs}s $(grep -E "^[0-9]+ passed" "$out/run$i.out" | tail -1)" | tee -a "$out/summary"
 done
 echo "soak $label: $(cut -d' ' -f5 "$out/summary" | sort | uniq -c | tr '\n' ' ') (logs in $out)"

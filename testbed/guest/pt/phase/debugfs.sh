@@ -1,0 +1,45 @@
+# debugfs: A's NVMe vectors, and only they, are PHB-backed (host PHB MSIs
+# routed with the guest's EISN), the rest on IPIs; ours zaps 2 pages per
+# map/unmap call; the PHB's ESB pages were inserted, none stale.
+phase_debugfs() {
+	local f P nphb nsrc nipi hostlines routed want z zp r
+	f=$(xfile a)
+	why="no debugfs xive file for A"; check "A: XIVE device debugfs ($f)" [ -n "$f" ]
+	P=$(phbs a)
+	nphb=$(echo "$P" | wc -w) nsrc=$(srcmap a | wc -l)
+	nipi=$(srcmap a | awk '$3 == "IPI"' | wc -l)
+	note "A: $nsrc sources: $nphb PHB ($P), $nipi IPI"
+	why="PHB-backed sources '$(phb_irqs "$P")', guest NVMe vectors '$IRQS'"
+	check "A: exactly the guest's NVMe vectors are PHB-backed ($(phb_irqs "$P"))" \
+		[ -n "$IRQS" -a "$(phb_irqs "$P")" = "$IRQS" ]
+	# On the host those sources are PHB MSIs routed to the guest: the host's
+	# XIVE debugfs shows them with lirq = the guest's EISN (the guest's Linux
+	# IRQ) instead of a host Linux IRQ.
+	hostlines=$(for h in $(echo "$P" | tr ' ' '\n' | cut -d: -f2 | grep .); do grep "^IRQ 0x$h " $XI; done)
+	echo "$hostlines" | sed 's/^/#   host xive: /'
+	routed=$(echo "$hostlines" | sed -n 's/^IRQ 0x\([0-9a-f]*\) : .* lirq=0x\([0-9a-f]*\) .*/\1 \2/p' |
+		while read -r h l; do printf '%d:%d ' $((0x$h)) $((0x$l)); done)
+	want=$(srcmap a | awk '$3 == "PHB" { print $2, $4 }' | while read -r h e; do printf '%d:%d ' $((0x$h)) $((0x$e)); done)
+	why="host source:EISN from our debugfs '$want', host XIVE config '$routed'"
+	check "A: their hardware numbers are host PHB MSIs, routed with the guest's EISN (source:eisn $want)" \
+		[ -n "$routed" -a "$routed" = "$want" ]
+	why="$nipi IPI + $nphb PHB != $nsrc"
+	check "A: every other source is on its IPI ($nipi)" [ $((nipi + nphb)) = "$nsrc" -a "$nipi" -gt 0 ]
+	sets=$(tcount set) clrs=$(tcount clr)
+	if ! skip_upstream "A: one zap of exactly 2 pages per map/unmap call" \
+		"its debugfs has no zap counters (set_mapped $sets, clr_mapped $clrs calls)"; then
+		z=$(counter a zaps) zp=$(counter a zapped_pages)
+		why="zaps '$z' zapped_pages '$zp', set_mapped $sets + clr_mapped $clrs calls"
+		check "A: one zap of exactly 2 pages per map/unmap call (zaps $z = $sets set + $clrs clr, pages $zp)" \
+			[ -n "$z" -a "$z" = $((sets + clrs)) -a "$zp" = $((2 * ${z:-0})) ]
+		grep '^stats:' "$f" | sed 's/^/#   A /'
+	fi
+	PHB_PFNS=$(phb_pfns)
+	r=$(stale_pages)
+	echo "$r" | grep '^#'
+	r=$(echo "$r" | tail -1)
+	note "A: ESB mapping $(esbvma a); PHB ESB page frames $PHB_PFNS; pages inserted for the vectors: $r"
+	why="$r, PHB pfns '$PHB_PFNS'"
+	check "A: the PHB's ESB pages are inserted for the vectors, no stale page ($r)" \
+		[ -n "$PHB_PFNS" -a "$(field "$r" phb)" -gt 0 -a "$(field "$r" stale)" = 0 ]
+}

@@ -1,0 +1,15 @@
+# guests: B (virtio-blk only), then A with the first NVMe passed through.
+# Sets IRQS, A's NVMe vectors (guest source numbers).
+phase_guests() {
+	vguest b
+	expect "B: guest boots and ticks" b $T/b.con '^@@G-TICK ' 2 150 &&
+		ok "B: guest boots and reads its virtio disk ($(since $b_t0)s)"
+	start a -initrd /l1/pt/guest-initrd.cpio -con pipe -ticks P -device vfio-pci,host=$bdf,id=pt0
+	expect "A: guest boots with the NVMe" a $T/a.con '^@@P-TICK ' 2 150 || return 2
+	ok "A: guest boots ($(since $a_t0)s after QEMU start)"
+	why="$(grep -E '^@@P-(DISK|ERROR|NVME)' $T/a.con | tr '\n' ' ')"
+	check "A: guest reads the passed-through NVMe disk" grep -q "^@@P-DISK $SIG1" $T/a.con
+	grep '^@@P-INTR' $T/a.con | grep -E 'CPU|nvme' | sed 's/^@@P-INTR /#   guest A: /'
+	IRQS=$(field "$(lasttick a)" irqs | tr , ' ' | tr ' ' '\n' | sort -n | tr '\n' ' ')
+	note "A's NVMe vectors (guest sources): $IRQS"
+}
