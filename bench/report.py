@@ -201,6 +201,11 @@ def main():
             return None
         return sum(calls.values()) / unit_div
 
+    def opal_cmp(parts, what, ph, unit_div):
+        u, o = opal_per("upstream", ph, unit_div), opal_per("ours", ph, unit_div)
+        if u is not None and o is not None:
+            parts.append("%s %s vs %s" % (what, fmt(u), fmt(o)))
+
     def counts_col(key):
         parts = []
         c = {f: counts[f] for f in FLAVOURS}
@@ -217,31 +222,21 @@ def main():
                     parts.append("%s ioctls" % io)
                 n = int(ph_key.split("_")[1])
                 if ph:
-                    u, o = opal_per("upstream", ph, n), opal_per("ours", ph, n)
-                    if u is not None and o is not None:
-                        parts.append("OPAL calls/source %s vs %s" % (fmt(u), fmt(o)))
+                    opal_cmp(parts, "OPAL calls/source", ph, n)
         if key == "mig_total_ms":
             io = count_str(c["ours"], "mig_ioctls")
             if io:
                 parts.append("%s ioctls" % io)
-            u, o = opal_per("upstream", "migration", 1), opal_per("ours", "migration", 1)
-            if u is not None and o is not None:
-                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+            opal_cmp(parts, "OPAL calls", "migration", 1)
         if key == "reset_4096_ms":
-            u, o = opal_per("upstream", "reset", 1), opal_per("ours", "reset", 1)
-            if u is not None and o is not None:
-                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+            opal_cmp(parts, "OPAL calls", "reset", 1)
         if key == "release_4096_ms":
-            u, o = opal_per("upstream", "release", 1), opal_per("ours", "release", 1)
-            if u is not None and o is not None:
-                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+            opal_cmp(parts, "OPAL calls", "release", 1)
         if key == "lifecycle_ms":
             io = count_str(c["ours"], "lifecycle_ioctls")
             if io:
                 parts.append("%s ioctls" % io)
-            u, o = opal_per("upstream", "lifecycle", 1), opal_per("ours", "lifecycle", 1)
-            if u is not None and o is not None:
-                parts.append("OPAL calls %s vs %s" % (fmt(u), fmt(o)))
+            opal_cmp(parts, "OPAL calls", "lifecycle", 1)
         if key.startswith("ipi_") and key.endswith("_rtps"):
             ic = key.split("_")[1]
             for what, label in (("ipis", "guest IPIs"), ("esc", "host escalation IRQs")):
