@@ -3,7 +3,8 @@
 # the distro's own modules (REF=1), each row through make check with the
 # parts the row names.  Prints one table (row x flavour: the closing line
 # of each run) and one closing line for all.  All rows always run.
-# ROWS=<regex> keeps the rows whose kernel or machine matches it.
+# ROWS=<regex> keeps the rows whose kernel or machine matches it;
+# MATRIX=<file> reads another table (make check: testbed/matrix.ci).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -39,7 +40,7 @@ while read -r kver machine rest; do
 	[[ $rest == *'|'* ]] && ref=${rest#*|}
 	run "$kver" "$machine" "" "$ours"
 	[ -z "$ref" ] || run "$kver" "$machine" 1 "$ref"
-done < "$TOP/testbed/matrix"
+done < "${MATRIX:-$TOP/testbed/matrix}"
 
 echo "=== matrix ($(( $(date +%s) - t0 )) s): kernel, machine, modules, result$table"
 line="$total_p passed, $total_f failed"
