@@ -17,15 +17,24 @@ override KVER := $(or $(shell awk '$$1 == "$(KVER)" {print $$2}' \
 	$(CACHE)/kver-fallback 2>/dev/null),$(KVER))
 # The kernel's series (6.1, 6.12, ...) names its linux-source package.
 SERIES	:= $(shell echo '$(KVER)' | cut -d. -f1-2)
+# What 'make deps' recorded of KVER: its suite, its source tree's name, its
+# compiler (testbed/deps.sh)
+-include $(CACHE)/kernels/$(KVER)
 KDIR	?= $(CACHE)/sysroot/usr/src/linux-headers-$(KVER)
-KSRC	?= $(CACHE)/linux-source-$(SERIES)
+KSRC	?= $(CACHE)/$(or $(KSRC_NAME),linux-source-$(SERIES))
 BUILD	?= $(CURDIR)/build/$(KVER)
 STAGE	:= $(BUILD)/arch/powerpc/kvm
 
 ifneq ($(shell uname -m),ppc64le)
 CROSS_COMPILE ?= powerpc64le-linux-gnu-
 endif
-KMAKE	:= $(MAKE) -C $(KDIR) M=$(STAGE) ARCH=powerpc CROSS_COMPILE=$(CROSS_COMPILE)
+# kbuild runs in a build root of the kernel's own Debian release when that
+# is not this host's (trixie, sid: testbed/buildroot.sh), else here.
+BROOT	:= $(CURDIR)/testbed/buildroot.sh
+KMAKE	:= $(BROOT) $(MAKE) -C $(KDIR) M=$(STAGE) ARCH=powerpc CROSS_COMPILE=$(CROSS_COMPILE)
+# The compiler the kernel's headers name (Debian: CC = $(CROSS_COMPILE)gcc-NN)
+KCC	= $(CROSS_COMPILE)$(or $(shell sed -n 's/^CC = .*$$(CROSS_COMPILE)//p' \
+	$(KDIR)/.kernelvariables 2>/dev/null),gcc)
 
 # Our files, linked into the staged copy of arch/powerpc/kvm
 OURS	:= book3s_xive_native.c book3s_xive_native.h trace_xive_native.h Kbuild
@@ -83,7 +92,7 @@ DISTRO_KVM ?= $(firstword $(wildcard \
 modules: stage
 	@start=$$(date +%s); \
 	$(KMAKE) modules && \
-	echo "built kvm.ko kvm-hv.ko for $(KVER) with $$($(CROSS_COMPILE)gcc --version | head -1) in $$(( $$(date +%s) - start )) s" && \
+	echo "built kvm.ko kvm-hv.ko for $(KVER) with $$($(BROOT) $(KCC) --version | head -1) in $$($(BROOT) --where), $$(( $$(date +%s) - start )) s" && \
 	echo "  (the kernel was built with $$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' $(KDIR)/.config))"
 	@KDIR=$(KDIR) STAGE=$(STAGE) DISTRO=$(DISTRO_KVM) $(TOP)/testbed/modcheck.sh
 
