@@ -30,7 +30,7 @@ CROSS_COMPILE ?= powerpc64le-linux-gnu-
 endif
 # kbuild runs in a build root of the kernel's own Debian release when that
 # is not this host's (trixie, sid: testbed/buildroot.sh), else here.
-BROOT	:= $(CURDIR)/testbed/buildroot.sh
+BROOT	:= $(TOP)/testbed/buildroot.sh
 KMAKE	:= $(BROOT) $(MAKE) -C $(KDIR) M=$(STAGE) ARCH=powerpc CROSS_COMPILE=$(CROSS_COMPILE)
 # The compiler the kernel's headers name (Debian: CC = $(CROSS_COMPILE)gcc-NN)
 KCC	= $(CROSS_COMPILE)$(or $(shell sed -n 's/^CC = .*$$(CROSS_COMPILE)//p' \
@@ -56,8 +56,11 @@ $(KDIR)/Makefile $(KSRC)/.unpacked:
 	@echo "missing $@: run 'make deps' first (or set KDIR=/KSRC=)"; false
 
 # Our fixes to the tree's own KVM code (intree/series/, the in-tree series
-# too): applied to the staged copy; a changed patch re-stages.
-KPATCHES := $(sort $(wildcard $(TOP)/intree/series/*.patch))
+# too): applied to the staged copy; a changed patch re-stages.  A patch of
+# the same name in intree/series/<major>.x/ replaces it for that kernel
+# (only where a tree's API differs, e.g. 7.x's irq_get_default_domain()).
+KPATCHES := $(foreach p,$(sort $(wildcard $(TOP)/intree/series/*.patch)),\
+	$(or $(wildcard $(TOP)/intree/series/$(firstword $(subst ., ,$(SERIES))).x/$(notdir $(p))),$(p)))
 
 # Copy the tree's KVM sources once; link ours so that edits rebuild at once.
 stage: $(KDIR)/Makefile

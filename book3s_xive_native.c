@@ -200,7 +200,7 @@ xn_get_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
 	if (sb)
 		return sb;
 
-	sb = kvzalloc(sizeof(*sb), GFP_KERNEL_ACCOUNT);
+	sb = kvzalloc_obj(*sb, GFP_KERNEL_ACCOUNT);
 	if (!sb)
 		return NULL;
 	sb->lock = (arch_spinlock_t)__ARCH_SPIN_LOCK_UNLOCKED;
@@ -839,7 +839,7 @@ int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
 	rc = kvmppc_xive_compute_vp_id(xive, server_num, &vp_id);
 	if (rc)
 		goto unlock;
-	xc = kzalloc(sizeof(*xc), GFP_KERNEL_ACCOUNT);
+	xc = kzalloc_obj(*xc, GFP_KERNEL_ACCOUNT);
 	if (!xc) {
 		rc = -ENOMEM;
 		goto unlock;
@@ -1355,7 +1355,7 @@ static int xn_create(struct kvm_device *dev, u32 type)
 	if (kvm->arch.xive || kvm->arch.xics)
 		return -EEXIST;
 
-	xn = kzalloc(sizeof(*xn), GFP_KERNEL_ACCOUNT);
+	xn = kzalloc_obj(*xn, GFP_KERNEL_ACCOUNT);
 	if (!xn)
 		return -ENOMEM;
 	kref_init(&xn->kref);
@@ -1442,7 +1442,7 @@ static void xn_return_passthrough(struct kvm *kvm, struct kvmppc_xive *xive)
 
 			if (!state->pt_number)
 				continue;
-			virq = irq_find_mapping(irq_get_default_host(),
+			virq = irq_find_mapping(irq_get_default_domain(),
 						state->pt_number);
 			if (virq)
 				kvmppc_xive_clr_mapped(kvm, state->number, virq);

@@ -11,6 +11,7 @@
 #define _KVM_PPC_BOOK3S_XIVE_NATIVE_H
 
 #include <linux/atomic.h>
+#include <linux/irqdomain.h>
 #include <linux/kref.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
@@ -20,7 +21,7 @@
 #include "book3s_xive.h"
 
 /*
- * XN-COMPAT: the kernels this file is built for (6.1, 6.12).  This section
+ * XN-COMPAT: the kernels this file is built for (6.1, 6.12, 7.2).  This section
  * is the only place that knows kernel versions (make host-checks enforces
  * it): the code uses the newest API, older kernels get it from here.
  */
@@ -33,9 +34,8 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 #endif
 
 /*
- * xive_cleanup_single_escalation() takes (vcpu, xc, irq) in 6.1 and
- * (vcpu, irq) in 6.12; the release in between that changed it is not
- * pinned down here, so 6.2 to 6.11 fail to build rather than guess.
+ * xive_cleanup_single_escalation() lost its unused xc argument in 6.2
+ * ("powerpc/xive: remove unused parameter", in powerpc-6.2-1)
  */
 static inline void xn_cleanup_single_escalation(struct kvm_vcpu *vcpu,
 						struct kvmppc_xive_vcpu *xc,
@@ -43,10 +43,8 @@ static inline void xn_cleanup_single_escalation(struct kvm_vcpu *vcpu,
 {
 #if KERNEL_VERSION(6, 2, 0) > LINUX_VERSION_CODE
 	xive_cleanup_single_escalation(vcpu, xc, irq);
-#elif KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
-	xive_cleanup_single_escalation(vcpu, irq);
 #else
-#error "xive_cleanup_single_escalation(): check its arguments on this kernel"
+	xive_cleanup_single_escalation(vcpu, irq);
 #endif
 }
 
@@ -59,6 +57,26 @@ static inline bool xn_gfn_page_bad(struct page *page)
 	return !page;
 #endif
 }
+
+#if KERNEL_VERSION(6, 15, 0) > LINUX_VERSION_CODE
+/* irq_get_default_host() is irq_get_default_domain() from 6.15 on */
+static inline struct irq_domain *irq_get_default_domain(void)
+{
+	return irq_get_default_host();
+}
+#endif
+
+/*
+ * kzalloc_obj() and kvzalloc_obj() came with 7.0 and were taken into the
+ * 6.12 and 6.18 stable trees (6.12.107 has them, 6.1.176 not): tested by
+ * name, not by version.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(p, gfp)	kzalloc(sizeof(p), gfp)
+#endif
+#ifndef kvzalloc_obj
+#define kvzalloc_obj(p, gfp)	kvzalloc(sizeof(p), gfp)
+#endif
 
 /* XN-COMPAT end */
 
