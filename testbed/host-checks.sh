@@ -106,9 +106,10 @@ else
 fi
 
 # --- sparse and W=1, through kbuild on a private stage -----------------
-# (in the kernel's build root when it has one: testbed/buildroot.sh)
+# (in the kernel's build root when it has one: testbed/buildroot.sh), with
+# kbuild's own output even under make -s: the sparse pass is judged by it
 kmake() {
-	"$TOP/testbed/buildroot.sh" make -C "$KDIR" M="$STAGE" ARCH=powerpc \
+	MAKEFLAGS= "$TOP/testbed/buildroot.sh" make -C "$KDIR" M="$STAGE" ARCH=powerpc \
 		CROSS_COMPILE="$CROSS_COMPILE" "$@" book3s_xive_native.o
 }
 # diagnostics LOG NAME: show ours, count the tree's, set $ours
