@@ -176,8 +176,9 @@ static void xn_unlock_sb(struct kvmppc_xive_src_block *sb)
 	arch_spin_unlock(&sb->lock);
 }
 
+/* @irq is the attribute's 64-bit source number: never truncated */
 static struct kvmppc_xive_src_block *
-xn_find_sb(struct kvmppc_xive *xive, u32 irq, u16 *idx)
+xn_find_sb(struct kvmppc_xive *xive, u64 irq, u16 *idx)
 {
 	u32 bid = irq >> KVMPPC_XICS_ICS_SHIFT;
 
