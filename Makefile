@@ -45,7 +45,7 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough check-matrix
+	check-passthrough check-matrix fuzz
 
 all: modules
 
@@ -146,6 +146,13 @@ run: deps
 check-passthrough: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/pt-check.sh
+
+# selftests/xive_fuzz in the emulated host (testbed/fuzz.sh): SEED, OPS
+# (per seed), THREADS; REF=1 on the upstream device, a boot per seed.
+fuzz: deps
+	@$(MAKE) --no-print-directory modules selftests
+	@SEED="$(SEED)" OPS="$(OPS)" THREADS="$(THREADS)" CRASHERS="$(CRASHERS)" \
+		testbed/fuzz.sh
 
 # Ours vs the distro's modules in one boot: bench/results.md and .csv
 bench: deps

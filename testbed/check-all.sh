@@ -4,16 +4,17 @@
 # of the emulated host.  Every part prints its own "N passed, M failed"
 # line; this adds them up into the one closing line.  All parts always run
 # (a failure in one does not hide the others); exit 0 only when none failed.
-# PARTS selects a subset: "host selftests mutants guest passthrough" by
-# default (host: make host-checks, the style gates and the testbed's own
-# judges; mutants: broken builds of ours that the suite must fail on).
+# PARTS selects a subset: "host selftests fuzz mutants guest passthrough"
+# by default (host: make host-checks, the style gates and the testbed's own
+# judges; fuzz: testbed/fuzz.sh, its fixed seed and the commit's; mutants:
+# broken builds of ours that the suite must fail on).
 set -uo pipefail
 # Each part picks its own SMP/MEM/TIMEOUT defaults: pass on only the caller's
 # (lib.sh below would export its own defaults to them).
 caller="SMP=${SMP:-} MEM=${MEM:-} TIMEOUT=${TIMEOUT:-}"
 . "$(dirname "$0")/lib.sh"
 
-: "${PARTS:=host selftests mutants guest passthrough}"
+: "${PARTS:=host selftests fuzz mutants guest passthrough}"
 [ -z "$REF" ] || PARTS=${PARTS/mutants/}	# mutants break ours only
 total_p=0 total_f=0 total_s=0 rc=0 summary=
 
@@ -21,10 +22,11 @@ for part in $PARTS; do
 	case $part in
 	host)		script="make -s --no-print-directory -C $TOP host-checks" ;;
 	selftests)	script=check.sh ;;
+	fuzz)		script=fuzz.sh ;;
 	guest)		script=guest-check.sh ;;
 	passthrough)	script=pt-check.sh ;;
 	mutants)	script=check-mutants.sh ;;
-	*)		die "unknown part '$part' (host, selftests, mutants, guest, passthrough)" ;;
+	*)		die "unknown part '$part' (host, selftests, fuzz, mutants, guest, passthrough)" ;;
 	esac
 	echo "=== $part ($script, $FLAVOUR modules)"
 	t=$(date +%s)
