@@ -14,7 +14,7 @@ set -uo pipefail
 
 prog=$TOP/build/selftests/xive_fuzz
 [ -x "$prog" ] || die "no $prog: run 'make selftests'"
-: "${OPS:=100000}" "${THREADS:=3}" "${CRASHERS:=}"
+: "${OPS:=60000}" "${THREADS:=3}" "${CRASHERS:=}"
 if [ -n "${SEED:-}" ]; then
 	seeds=$SEED
 else
