@@ -782,6 +782,11 @@ static __u64 config_mask(struct vmctx *c, __u64 irq, __u64 v, int fault)
 		return m | ptr_mask(fault, B(EINVAL) | B(ENXIO));
 	if (prio == 7)
 		return m | B(EINVAL);
+	/* masked or not, a server of the VP block; Linux: any when masked */
+	if (!c->nr_servers)
+		m |= B(EINVAL) | (masked ? OK : 0);
+	else if (server >= c->nr_servers && (!masked || !upstream))
+		return m | B(EINVAL);
 	if (masked)
 		return m ?: OK;
 	vc = vcpu_of_server(c, server);
