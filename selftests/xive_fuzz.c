@@ -242,7 +242,23 @@ static void mask_str(__u64 m, char *s, size_t n)
 				 *s ? "|" : "", ename(e));
 }
 
-#define say(f, ...) snprintf((f)->desc, sizeof((f)->desc), __VA_ARGS__)
+/* What the op about to run does: in failure reports, printed with -v */
+static void __attribute__((format(printf, 2, 3))) say(struct fz *f,
+						      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->desc, sizeof(f->desc), fmt, ap);
+	va_end(ap);
+	if (!verbose)
+		return;
+	pthread_mutex_lock(&out_lock);
+	printf("# t%d op %lu (%s VM): %s\n", f->tid, f->op,
+	       f->c && f->c->shared ? "shared" : "own", f->desc);
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
 
 static void failf(struct fz *f, enum cls c, const char *fmt, ...)
 {
@@ -1614,7 +1630,11 @@ static void op_vm(struct fz *f)
 		pthread_rwlock_wrlock(&fork_lock);
 		vm_close(c, k);
 		pthread_rwlock_unlock(&fork_lock);
-		check(f, C_VM, vm_open(c, nr), T_DEV | B(ENOSPC), OK);
+		rc = vm_open(c, nr);
+		/* mostly with vCPUs 0, 1 connected and a queue, as at start */
+		if (!rc && pct(f, 70))
+			rc = vm_populate(c);
+		check(f, C_VM, rc, T_DEV | B(ENOSPC), OK | (nr ? 0 : B(ENOSPC)));
 		return;
 	}
 	if (k < 5 && c->dev_open) {
@@ -1721,12 +1741,6 @@ static void one_op(struct fz *f)
 		return;
 	}
 	f->desc[0] = 0;
-	if (verbose) {
-		pthread_mutex_lock(&out_lock);
-		printf("# t%d op %lu: %s\n", f->tid, f->op,
-		       f->c->shared ? "shared" : "own");
-		pthread_mutex_unlock(&out_lock);
-	}
 	if (ops[k].dev && !f->c->dev_open) {
 		/* no device now (closed, re-creation failed): its fd is gone */
 		say(f, "HAS_ATTR on the closed device fd %d", f->c->g.x.dev);
