@@ -856,10 +856,16 @@ int kvmppc_xive_native_connect_vcpu(struct kvm_device *dev,
 	rc = xive_native_get_vp_info(vp_id, &xc->vp_cam, &xc->vp_chip_id);
 	if (rc)
 		goto free_xc;
-	if (!kvmppc_xive_check_save_restore(vcpu)) {
-		rc = -EIO;
-		goto free_xc;
-	}
+	/*
+	 * On POWER10 OPAL sets the CAM's H bit: the XIVE then checks the
+	 * VP's OS ring in and out of its NVP at each pull and push, and
+	 * kvm-hv stops moving it through xive_saved_state.  That copy is
+	 * still what VP_STATE sets (the push would ignore a restored CPPR)
+	 * and what book3s_hv.c's entry injects an external interrupt from
+	 * (a restored PIPR below CPPR would inject at every entry).  Without
+	 * H, push and pull keep the copy current as on POWER9.
+	 */
+	xc->vp_cam &= ~TM_QW1W2_HO;
 	/*
 	 * The VP is enabled before its escalation is looked up: in single
 	 * escalation mode, enabling it is what gives the VP the one
@@ -1382,8 +1388,6 @@ static int xn_create(struct kvm_device *dev, u32 type)
 	xive->q_page_order = 0;
 	if (xive_native_has_single_escalation())
 		xive->flags |= KVMPPC_XIVE_FLAG_SINGLE_ESCALATION;
-	if (xive_native_has_save_restore())
-		xive->flags |= KVMPPC_XIVE_FLAG_SAVE_RESTORE;
 	xive->ops = &xn_xive_ops;
 
 	rc = xn_create_file(xn);
@@ -1584,10 +1588,9 @@ static int xn_debug_show(struct seq_file *m, void *private)
 	struct kvmppc_xive *xive = xn->xive;
 	struct xive_native_stats *s = &xn->stats;
 
-	seq_printf(m, "kvm-xive-native: vp_base 0x%x nr_servers %u sources %u flags%s%s\n",
+	seq_printf(m, "kvm-xive-native: vp_base 0x%x nr_servers %u sources %u flags%s\n",
 		   xive->vp_base, xive->nr_servers, xive->src_count,
-		   kvmppc_xive_has_single_escalation(xive) ? " single-escalation" : "",
-		   xive->flags & KVMPPC_XIVE_FLAG_SAVE_RESTORE ? " save-restore" : "");
+		   kvmppc_xive_has_single_escalation(xive) ? " single-escalation" : "");
 	seq_printf(m, "stats: esb_faults %lld esb_pages %lld tima_faults %lld sigbus %lld zaps %lld zapped_pages %lld\n",
 		   atomic64_read(&s->esb_faults), atomic64_read(&s->esb_pages),
 		   atomic64_read(&s->tima_faults), atomic64_read(&s->sigbus),
