@@ -107,7 +107,9 @@ static void put_ee_guest(struct guest *g, const __u32 *tail, int n)
  * A source fired while the vCPU is not running reaches it through the
  * escalation path: once the vCPU runs with CPPR 0xff and enables
  * external interrupts, it takes the interrupt at 0x500.  With CPPR 0 it
- * does not.
+ * does not.  On POWER10 the upstream device fails the CPPR 0 case:
+ * its VPs keep OPAL's save-restore H bit, so kvm-hv's push leaves the
+ * VP_STATE word out and the XIVE restores the NVP's CPPR (0xff).
  */
 static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 			 __u8 cppr, __u64 want_hcall, int spins)
@@ -138,6 +140,9 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 	t1 = now_ms();
 	ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason)
 		TH_LOG("exit reason %u", g->run[0]->exit_reason);
+	XFAIL_ON_UPSTREAM(want_hcall == g->run[0]->papr_hcall.nr ||
+			  !host_is_power10(),
+			  "POWER10: kvm-hv pushes a save-restore VP without its VP_STATE word 0, the XIVE restores the NVP's CPPR 0xff");
 	EXPECT_EQ(want_hcall, g->run[0]->papr_hcall.nr)
 		TH_LOG("guest made hcall %#llx, srr0 %#llx",
 		       g->run[0]->papr_hcall.nr, gpr(g, 0, 4));
@@ -167,6 +172,9 @@ TEST_F(run, escalated_irq_held_by_cppr)
 /*
  * A source fired while the vCPU is running in the guest: the guest spins
  * with external interrupts enabled and only the interrupt gets it out.
+ * VP_STATE leaves PIPR 0: on POWER10 with save-restore (upstream) no
+ * exit refreshes kvm-hv's copy of it, and every entry with MSR_EE
+ * injects an external interrupt from it, before the trigger.
  */
 struct runner {
 	struct guest *g;
@@ -223,6 +231,7 @@ TEST_F_TIMEOUT(run, irq_while_running, 60)
 	struct runner r = { .g = g };
 	__u8 vp[16] = { 0 };
 	pthread_t rt;
+	bool early;
 	long ms;
 
 	sigemptyset(&sa.sa_mask);
@@ -237,8 +246,14 @@ TEST_F_TIMEOUT(run, irq_while_running, 60)
 
 	ASSERT_EQ(0, pthread_create(&rt, NULL, runner_fn, &r));
 	usleep(300 * 1000);
-	/* still spinning: nothing was pending */
-	EXPECT_NE(0, pthread_tryjoin_np(rt, NULL));
+	/* still spinning: nothing was pending (joined: nothing to wait for) */
+	early = !pthread_tryjoin_np(rt, NULL);
+	XFAIL_ON_UPSTREAM(!early || !host_is_power10(),
+			  "POWER10: kvm-hv injects an external interrupt at entry from a VP_STATE PIPR 0 that a save-restore VP's exits never refresh");
+	ASSERT_FALSE(early)
+		TH_LOG("KVM_RUN returned before the trigger: rc %d exit %u hcall %#llx srr0 %#llx",
+		       r.rc, r.exit_reason, g->run[0]->papr_hcall.nr,
+		       gpr(g, 0, 4));
 	esb_trigger(g->esb, 6);
 	ms = join_vcpu(rt, false);
 	ksft_print_msg("interrupt taken %ld ms after the trigger\n", ms);

@@ -62,6 +62,21 @@ static inline bool xive_upstream(void)
 	return f && !strcmp(f, "upstream");
 }
 
+/* The host is a POWER10 (XIVE2): /proc/cpuinfo's "cpu : POWER10..." */
+static inline bool host_is_power10(void)
+{
+	char line[128];
+	bool p10 = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (!p10 && fgets(line, sizeof(line), f))
+		p10 = !strncmp(line, "cpu\t", 4) && strstr(line, ": POWER10");
+	fclose(f);
+	return p10;
+}
+
 /* Set to run, on the upstream device, checks known to WARN or BUG there. */
 static inline bool xive_run_known_crashers(void)
 {
