@@ -29,7 +29,8 @@ run() {	# kver machine ref parts
 	[ -n "$line" ] || line="0 passed, 1 failed (no closing line)"
 	add_up "$line"
 	table="$table$(printf '\n  %-34s %-10s %-8s %-44s %s' "$1" "$2" \
-		"${3:+upstream}${3:-ours}" "$line" "($(( $(date +%s) - t )) s)")"
+		"$([ -n "$3" ] && echo upstream || echo ours)" "$line" \
+		"($(( $(date +%s) - t )) s)")"
 	rm -f "$out"
 }
 
