@@ -35,19 +35,15 @@ for part in $PARTS; do
 	case $script in make*) cmd=$script ;; *) cmd=$(dirname "$0")/$script ;; esac
 	env $caller $cmd 2>&1 | tee "$out"
 	prc=${PIPESTATUS[0]}
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
-	rm -f "$out"
-	if [ -z "$line" ]; then
-		# No summary at all: the part broke before its tests ran.
-		line="0 passed, 1 failed"
+	# No closing line at all: the part broke before its tests ran.
+	grep -qE '^[0-9]+ passed, [0-9]+ failed' "$out" ||
 		echo "check-all: $part printed no result line (status $prc)"
-	fi
-	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
-	s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
-	[ "$prc" != 0 ] && [ "$f" = 0 ] && f=1	# a failure outside the tests
-	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + ${s:-0}))
-	[ "$f" = 0 ] || rc=1
+	line=$(closing_line "$out")
+	rm -f "$out"
+	tally "$line"
+	# a failure outside the tests
+	[ "$prc" != 0 ] && [ "$tally_f" = 0 ] && total_f=$((total_f + 1)) tally_f=1
+	[ "$tally_f" = 0 ] || rc=1
 	summary="$summary
   $part: $line ($(( $(date +%s) - t )) s)"
 done

@@ -10,14 +10,6 @@ set -uo pipefail
 
 t0=$(date +%s)
 table= total_p=0 total_f=0 total_s=0
-# add_up "N passed, M failed[, K skipped]" into the totals
-add_up() {
-	local p f s
-	p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<< "$1")
-	f=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p' <<< "$1")
-	s=$(sed -nE 's/.*, ([0-9]+) skipped.*/\1/p' <<< "$1")
-	total_p=$((total_p + ${p:-0})) total_f=$((total_f + ${f:-1})) total_s=$((total_s + ${s:-0}))
-}
 run() {	# kver machine ref parts
 	local out line t
 	out=$(mktemp "$WORK/matrix.XXXXXX")
@@ -25,9 +17,8 @@ run() {	# kver machine ref parts
 	echo "=== $1 $2 ${3:+REF=1 }PARTS=\"$4\""
 	env KVER="$1" MACHINE="$2" REF="$3" PARTS="$4" \
 		make -s --no-print-directory -C "$TOP" check 2>&1 | tee "$out"
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
-	[ -n "$line" ] || line="0 passed, 1 failed (no closing line)"
-	add_up "$line"
+	line=$(closing_line "$out")
+	tally "$line"
 	table="$table$(printf '\n  %-34s %-10s %-8s %-44s %s' "$1" "$2" \
 		"$([ -n "$3" ] && echo upstream || echo ours)" "$line" \
 		"($(( $(date +%s) - t )) s)")"

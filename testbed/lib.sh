@@ -74,3 +74,20 @@ built() {
 	     "$(( ($(date +%s%N) - $3) / 1000000 )) ms" >&2
 	echo "$2"
 }
+
+# closing_line FILE: the last "N passed, M failed[, K skipped]" line a part
+# printed into FILE, or "0 passed, 1 failed" when it printed none.
+closing_line() {
+	grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1 | grep . ||
+		echo "0 passed, 1 failed"
+}
+# tally LINE: add a closing line to total_p, total_f and total_s; sets
+# tally_f to its failures.
+tally() {
+	local p s
+	p=$(sed -nE 's/^([0-9]+) passed.*/\1/p' <<< "$1")
+	tally_f=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p' <<< "$1")
+	s=$(sed -nE 's/.*, ([0-9]+) skipped.*/\1/p' <<< "$1")
+	tally_f=${tally_f:-1}
+	total_p=$((total_p + ${p:-0})) total_f=$((total_f + tally_f)) total_s=$((total_s + ${s:-0}))
+}
