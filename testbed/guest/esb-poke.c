@@ -7,14 +7,49 @@
  * /tmp/poke exists; prints "@@P-POKES <rounds> odd=<n>" every second, where
  * odd counts loads that are not a PQ value (all ones: no ESB behind).
  * Usage: esb-poke EOI-PAGE-PHYS...
+ *        esb-poke -o OFFSET EOI-PAGE-PHYS...
+ * The second form makes one load at OFFSET of each management page (0x800
+ * get PQ, 0xc00-0xf00 set PQ to 00-11) and prints the PQ it returned, as
+ * "PQ" digits, one word per page ("??" if not a PQ value).
  */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+
+static volatile uint64_t *esb_map(int fd, const char *phys, long psz, long off)
+{
+	off_t pa = strtoull(phys, NULL, 0);
+	void *p = mmap(NULL, psz, PROT_READ, MAP_SHARED, fd, pa & ~(psz - 1));
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return (volatile uint64_t *)((char *)p + (pa & (psz - 1)) + off);
+}
+
+static int once(int fd, long psz, int n, char **phys)
+{
+	long off = strtol(phys[0], NULL, 0);
+	int i;
+
+	for (i = 1; i < n; i++) {
+		uint64_t v = *esb_map(fd, phys[i], psz, off);
+
+		if (v & ~0x0300000000000000ull)
+			printf("%s??", i > 1 ? " " : "");
+		else
+			printf("%s%d%d", i > 1 ? " " : "", (int)(v >> 57) & 1,
+			       (int)(v >> 56) & 1);
+	}
+	printf("\n");
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -24,7 +59,7 @@ int main(int argc, char **argv)
 	time_t last = time(NULL);
 	int i, n = argc - 1, fd;
 
-	if (n < 1 || n > 16) {
+	if (n < 1 || (n > 16 && strcmp(argv[1], "-o"))) {
 		fprintf(stderr, "usage: %s EOI-PAGE-PHYS...\n", argv[0]);
 		return 2;
 	}
@@ -33,16 +68,10 @@ int main(int argc, char **argv)
 		perror("/dev/mem");
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
-		off_t pa = strtoull(argv[i + 1], NULL, 0);
-		void *p = mmap(NULL, psz, PROT_READ, MAP_SHARED, fd, pa & ~(psz - 1));
-
-		if (p == MAP_FAILED) {
-			perror("mmap");
-			return 1;
-		}
-		pq[i] = (volatile uint64_t *)((char *)p + (pa & (psz - 1)) + 0x800);
-	}
+	if (!strcmp(argv[1], "-o"))
+		return n < 3 ? 2 : once(fd, psz, n - 1, argv + 2);
+	for (i = 0; i < n; i++)
+		pq[i] = esb_map(fd, argv[i + 1], psz, 0x800);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (!(rounds & 1023) ? access("/tmp/poke", F_OK) == 0 : 1) {
 		for (i = 0; i < n; i++) {

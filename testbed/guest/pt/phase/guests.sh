@@ -4,7 +4,8 @@ phase_guests() {
 	vguest b
 	expect "B: guest boots and ticks" b $T/b.con '^@@G-TICK ' 2 150 &&
 		ok "B: guest boots and reads its virtio disk ($(since $b_t0)s)"
-	start a -initrd /l1/pt/guest-initrd.cpio -con pipe -ticks P -device vfio-pci,host=$bdf,id=pt0
+	# two vCPUs: a remap made on one can meet a fault of the other
+	start a -smp 2 -initrd /l1/pt/guest-initrd.cpio -con pipe -ticks P -device vfio-pci,host=$bdf,id=pt0
 	expect "A: guest boots with the NVMe" a $T/a.con '^@@P-TICK ' 2 150 || return 2
 	ok "A: guest boots ($(since $a_t0)s after QEMU start)"
 	why="$(grep -E '^@@P-(DISK|ERROR|NVME)' $T/a.con | tr '\n' ' ')"
