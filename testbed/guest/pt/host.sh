@@ -37,8 +37,11 @@ driver() { basename "$(readlink /sys/bus/pci/devices/$1/driver)"; }
 
 # kprobes: set/clr_mapped (passthrough map/unmap), the device's ESB fault
 # handler (ours: xn_fault, ESB and TIMA; upstream: xive_native_esb_fault),
-# page inserts and zaps
-PROBES="set clr fault ins umr zvp"
+# page inserts, zaps, and msleep (ours: where xive-fault-hold-us holds a
+# fault that chose its page); ours also its tracepoints (remap begin/end,
+# ESB fault after the insert, zap)
+PROBES="set clr fault ins umr zvp hold"
+TPOINTS=kvm_xive_native/xive_native_remap
 trace_setup() {
 	if ours; then fsym=xn_fault; else fsym=xive_native_esb_fault; fi
 	echo > $TR/trace
@@ -47,12 +50,16 @@ trace_setup() {
 	  echo "p:ptest/fault $fsym"
 	  echo "p:ptest/ins vmf_insert_pfn addr=%r4:u64 pfn=%r5:u64"
 	  echo "p:ptest/umr unmap_mapping_range off=%r4:u64 len=%r5:u64"
-	  echo "p:ptest/zvp zap_vma_ptes addr=%r4:u64 size=%r5:u64"; } >> $TR/kprobe_events &&
-	echo 16384 > $TR/buffer_size_kb && echo 1 > $TR/events/ptest/enable
+	  echo "p:ptest/zvp zap_vma_ptes addr=%r4:u64 size=%r5:u64"
+	  echo "p:ptest/hold msleep ms=%r3:u32"; } >> $TR/kprobe_events &&
+	echo 16384 > $TR/buffer_size_kb && echo 1 > $TR/events/ptest/enable || return
+	ours || return 0
+	echo 1 > $TR/events/kvm_xive_native/enable
 }
 probes_set() {
 	local p
 	for p in $PROBES; do [ -e $TR/events/ptest/$p ] || return 1; done
+	! ours || [ "$(cat $TR/events/$TPOINTS/enable 2>/dev/null)" = 1 ]
 }
 tcount() { grep -c " $1: " $TR/trace; }
 # faults taken by the threads of guest NAME's QEMU

@@ -12,5 +12,5 @@ phase_vfio() {
 		[ "$drv" = vfio-pci -a -e /dev/vfio/$group -a "$drv2" = vfio-pci -a -e /dev/vfio/$group2 ]
 	trace_setup
 	why="kprobe_events: $(cat $TR/kprobe_events 2>&1 | tr '\n' ';')"
-	check "host: kprobes on set/clr_mapped, the ESB fault handler ($fsym), page inserts and zaps" probes_set
+	check "host: kprobes on set/clr_mapped, the ESB fault handler ($fsym), page inserts, zaps and msleep$(ours && echo "; the device's tracepoints")" probes_set
 }
