@@ -24,6 +24,35 @@ not_on_ipis() {
 		[ "$k" = IPI ] || printf 'irq%s-%s,' $q "$k"
 	done
 }
+# eisns: A's PHB-backed sources as "hw:eisn " (decimal), in hw_eisn as the
+# host's XIVE reads the hardware's configuration back (its debugfs lirq:
+# OPAL's EAS, independent of the device), in st_eisn as the device holds
+# the guest's EISN; hostlines the host's XIVE lines
+eisns() {
+	local h
+	hostlines=$(for h in $(phbs a | tr ' ' '\n' | cut -d: -f2 | grep .); do grep "^IRQ 0x$h " $XI; done)
+	hw_eisn=$(echo "$hostlines" | sed -n 's/^IRQ 0x\([0-9a-f]*\) : .* lirq=0x\([0-9a-f]*\) .*/\1 \2/p' |
+		while read -r h l; do printf '%d:%d ' $((0x$h)) $((0x$l)); done)
+	st_eisn=$(srcmap a | awk '$3 == "PHB" { print $2, $4 }' | while read -r h e; do printf '%d:%d ' $((0x$h)) $((0x$e)); done)
+}
+# routed_only LIST: the "hw:eisn" of LIST whose hw the device shows routed
+# (an EISN set: a masked source's hardware EISN is never delivered)
+routed_only() {
+	local x
+	for x in $1; do
+		case " $st_eisn " in *" ${x%%:*}:0 "*) ;; *) printf '%s ' "$x" ;; esac
+	done
+}
+# eisn_check LABEL: the hardware of every PHB-backed source carries the
+# guest's EISN (a Linux guest's: its own irq number, not the source number)
+eisn_check() {
+	eisns
+	hw_eisn=$(routed_only "$hw_eisn") st_eisn=$(routed_only "$st_eisn")
+	why="host XIVE config '$hw_eisn', device state '$st_eisn'; $(oneline "$hostlines")"
+	xcheck "$1: every PHB-backed source A routed has the guest's EISN in the hardware (hw:eisn $st_eisn)" \
+		"set/clr_mapped configure the new source with the source number as its EISN" \
+		[ -n "$hw_eisn" -a "$hw_eisn" = "$st_eisn" ]
+}
 # dlt A B: B - A, "?" when a counter is missing
 dlt() { if [ -n "$1" ] && [ -n "$2" ]; then echo $(($2 - $1)); else echo '?'; fi; }
 # zapcheck Z0 P0 Z1 P1 CALLS: ours makes one zap of exactly 2 pages per

@@ -13,10 +13,14 @@
 #   cycles    CYCLES unbind/bind cycles of A's nvme driver; B's refaults
 #   stress    the same while A's guest loads the vectors' ESB pages
 #   hotplug   HPCYCLES device_del/device_add cycles, the two NVMe in turn
+#   window    WCYCLES unbind/bind cycles and a device_del/device_add with
+#             A's faults held HOLD us (ours) between choosing and inserting
+#             their page, while A's vCPUs and QEMU's main thread touch the
+#             pages: no stale page, remaps waited for held faults
 #   destroy   A killed with the device passed through; the host's nvme
 #             driver takes both back
-# Env: CYCLES (default 10), HPCYCLES (default 10).
-: "${PHASES:=nvme vfio guests delivery debugfs cycles stress hotplug destroy}"
+# Env: CYCLES (default 10), HPCYCLES (default 10), WCYCLES (4), HOLD (100000).
+: "${PHASES:=nvme vfio guests delivery debugfs cycles stress hotplug window destroy}"
 : "${CYCLES:=10}" "${HPCYCLES:=10}"
 T=/tmp/pt
 mkdir -p $T
@@ -26,4 +30,4 @@ XI=/sys/kernel/debug/powerpc/xive/interrupts
 # the first NVMe (disk SIG1) is passed through at start, the hot-plug
 # cycles alternate the second (SIG2) and the first
 SIG1=XIVE-PT-DISK-L0. SIG2=XIVE-PT-DISK2L0.
-for f in host stale guest-a; do . ./pt/$f.sh; done
+for f in host stale holds guest-a; do . ./pt/$f.sh; done

@@ -2,7 +2,7 @@
 # routed with the guest's EISN), the rest on IPIs; ours zaps 2 pages per
 # map/unmap call; the PHB's ESB pages were inserted, none stale.
 phase_debugfs() {
-	local f P nphb nsrc nipi hostlines routed want z zp r
+	local f P nphb nsrc nipi z zp r
 	f=$(xfile a)
 	why="no debugfs xive file for A"; check "A: XIVE device debugfs ($f)" [ -n "$f" ]
 	P=$(phbs a)
@@ -15,14 +15,11 @@ phase_debugfs() {
 	# On the host those sources are PHB MSIs routed to the guest: the host's
 	# XIVE debugfs shows them with lirq = the guest's EISN (the guest's Linux
 	# IRQ) instead of a host Linux IRQ.
-	hostlines=$(for h in $(echo "$P" | tr ' ' '\n' | cut -d: -f2 | grep .); do grep "^IRQ 0x$h " $XI; done)
+	eisns
 	echo "$hostlines" | sed 's/^/#   host xive: /'
-	routed=$(echo "$hostlines" | sed -n 's/^IRQ 0x\([0-9a-f]*\) : .* lirq=0x\([0-9a-f]*\) .*/\1 \2/p' |
-		while read -r h l; do printf '%d:%d ' $((0x$h)) $((0x$l)); done)
-	want=$(srcmap a | awk '$3 == "PHB" { print $2, $4 }' | while read -r h e; do printf '%d:%d ' $((0x$h)) $((0x$e)); done)
-	why="host source:EISN from our debugfs '$want', host XIVE config '$routed'"
-	check "A: their hardware numbers are host PHB MSIs, routed with the guest's EISN (source:eisn $want)" \
-		[ -n "$routed" -a "$routed" = "$want" ]
+	why="host source:EISN from the device's debugfs '$st_eisn', host XIVE config '$hw_eisn'"
+	check "A: their hardware numbers are host PHB MSIs, routed with the guest's EISN (source:eisn $st_eisn)" \
+		[ -n "$hw_eisn" -a "$hw_eisn" = "$st_eisn" ]
 	why="$nipi IPI + $nphb PHB != $nsrc"
 	check "A: every other source is on its IPI ($nipi)" [ $((nipi + nphb)) = "$nsrc" -a "$nipi" -gt 0 ]
 	sets=$(tcount set) clrs=$(tcount clr)
