@@ -17,10 +17,12 @@
 #             A's faults held HOLD us (ours) between choosing and inserting
 #             their page, while A's vCPUs and QEMU's main thread touch the
 #             pages: no stale page, remaps waited for held faults
+#   remap-state  the guest's masked / pending PQ and its EISN kept across
+#             MSI-X mask/unmask remaps; masked vectors after unbind, unplug
 #   destroy   A killed with the device passed through; the host's nvme
 #             driver takes both back
 # Env: CYCLES (default 10), HPCYCLES (default 10), WCYCLES (4), HOLD (100000).
-: "${PHASES:=nvme vfio guests delivery debugfs cycles stress hotplug window destroy}"
+: "${PHASES:=nvme vfio guests delivery debugfs cycles stress hotplug window remap-state destroy}"
 : "${CYCLES:=10}" "${HPCYCLES:=10}"
 T=/tmp/pt
 mkdir -p $T

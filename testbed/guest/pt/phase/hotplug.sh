@@ -32,6 +32,8 @@ hpcycle() {
 	[ $i -lt $(secs 30) ] || un_err="$un_err $1:QEMU-kept-the-device"
 	e=$(not_on_ipis $OLD_IRQS)
 	[ -z "$e" ] || un_err="$un_err $1:$e"
+	# a phase's look at the unplugged state (remap-state)
+	! type hp_unplugged >/dev/null 2>&1 || hp_unplugged $1
 	hv=$(host_intr vfio)
 	[ -z "$hv" ] || un_err="$un_err $1:host-vfio-lines($hv)"
 	z1=$(counter a zaps) p1=$(counter a zapped_pages) s1=$(tcount set) c1=$(tcount clr)
