@@ -42,8 +42,10 @@ phase_window() {
 	echo "ptwindow begin" > $TR/trace_marker
 	b_mark
 	pic_loop
+	# k0 from this esb-poke's first line, not the last of an earlier one
+	n=$(count $T/a.con '^@@P-POKES ')
 	command a poke-on
-	sleep 1
+	waitfor a $T/a.con '^@@P-POKES ' $((n + 1)) 20
 	k0=$(pokes)
 	cyc_err= sets=0 clrs=0 un_err= re_err=
 	OLD_IRQS=$IRQS PHB_ALL=$PHB_PFNS
