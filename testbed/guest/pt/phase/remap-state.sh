@@ -59,8 +59,15 @@ hp_unplugged() { [ -z "$pq_unplug" ] || { after_unmap "unplug $1"; pq_unplug=; }
 phase_remap_state() {
 	local n
 	alive a || { notok "A: QEMU alive before remap-state" FAIL "exited"; dump a; return; }
-	keep_pq 01 0xd00
-	keep_pq 10 0xe00
+	# Upstream (seen): after the toggle the vectors' hardware EISN is the
+	# source number (4864 for the guest's 22) and a PQ=01 reads back 10;
+	# the guest's next NVMe interrupt WARNs (xive/common.c:177, an EISN it
+	# never configured) and its disk stops: not run there.
+	if ! skip_upstream "A: the guest's PQ=01 / PQ=10 and its EISN across the MSI-X mask's unmap and map" \
+		"its remaps give the vectors the source number as EISN and lose PQ=01 (read 10); the guest then WARNs and loses its NVMe"; then
+		keep_pq 01 0xd00
+		keep_pq 10 0xe00
+	fi
 	command a unbind && after_unmap unbind
 	command a bind || return
 	sleep 0.5
