@@ -68,7 +68,9 @@ phase_remap_state() {
 		keep_pq 01 0xd00
 		keep_pq 10 0xe00
 	fi
-	command a unbind && after_unmap unbind
+	# the guest remembers its vectors while the driver has them
+	command a "pq 0x800" &&
+		command a unbind && after_unmap unbind
 	command a bind || return
 	sleep 0.5
 	eisn_check "remap-state, after bind"
