@@ -4,7 +4,7 @@
 # (testbed/nested-check.sh).  Nothing is retried; a STALL (timeout) is
 # reported apart from a FAIL.
 # Env: PHASES, CYCLES (unmap/map cycles per phase), HPCYCLES (hot-plug
-# cycles), WCYCLES and HOLD (the window phase), TSCALE, GMEM, LOG.
+# cycles), WCYCLES, WEXTRA and HOLD (the window phase), TSCALE, GMEM, LOG.
 set -uo pipefail
 # The emulated host gets one CPU (L0 -smp 1) on the system's QEMU 7.2, as
 # check-guest: with -smp 2 an emulated host CPU stops making progress in
@@ -32,4 +32,4 @@ export L0_ARGS="-device pnv-phb,chip-id=0,index=0,id=pcie.0
  -device nvme,bus=rp1,drive=nvd1,serial=xive-pt2"
 # (not exec: the EXIT trap removes the disks)
 "$(dirname "$0")/nested-check.sh" pt pt-image.sh check-passthrough \
-	"passthrough scenario (two NVMe on PHBs)" PHASES CYCLES HPCYCLES WCYCLES HOLD TSCALE GMEM
+	"passthrough scenario (two NVMe on PHBs)" PHASES CYCLES HPCYCLES WCYCLES WEXTRA HOLD TSCALE GMEM

@@ -5,13 +5,13 @@ phase_guests() {
 	expect "B: guest boots and ticks" b $T/b.con '^@@G-TICK ' 2 150 &&
 		ok "B: guest boots and reads its virtio disk ($(since $b_t0)s)"
 	# Two vCPUs on ours: a remap made on one can meet a fault of the
-	# other.  Upstream's ESB fault spins on the source block's lock, which
-	# set/clr_mapped hold across the zap, and the zap sleeps: with one host
-	# CPU the host soft-locks in the stress phase (seen, 22 s+ in
-	# xive_native_esb_fault): one vCPU there.
+	# other.  With two on upstream the 1-CPU host soft-locked in the stress
+	# phase (seen: 22 s+ in xive_native_esb_fault): one vCPU there.  Our
+	# reading, not proven: its fault spins on the source block's lock,
+	# which set/clr_mapped hold across the zap.
 	if ours; then asmp=2; else asmp=1
 		skip_upstream "A: two vCPUs, remaps racing the other vCPU's ESB faults" \
-			"its fault spins on sb->lock, held across a sleeping zap: the 1-CPU host soft-locks"
+			"with two, the 1-CPU host soft-locked in xive_native_esb_fault (seen, 22 s+; likely its fault spinning on sb->lock held across the zap)"
 	fi
 	start a -smp $asmp -initrd /l1/pt/guest-initrd.cpio -con pipe -ticks P -device vfio-pci,host=$bdf,id=pt0
 	expect "A: guest boots with the NVMe" a $T/a.con '^@@P-TICK ' 2 150 || return 2
