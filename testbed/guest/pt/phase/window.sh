@@ -10,8 +10,9 @@
 # stale pages reported (an expected difference when there are some).
 # Whether a remap meets a held fault is up to timing: 2 to 17 of ~180 did
 # (a held fault seems to stop A's other vCPU as well, so only a remap
-# already under way meets one).  On ours, while none has, up to WEXTRA
-# more cycles run: "remaps waited" must not fail by chance.
+# already under way meets one); so is whether 'info pic' finds a page
+# unmapped (0 to 7 of its faults).  On ours, while either has not
+# happened, up to WEXTRA more cycles run: neither check fails by chance.
 . ./pt/phase/hotplug.sh	# hpcycle
 : "${HOLD:=100000}" "${WCYCLES:=4}" "${WEXTRA:=8}"
 
@@ -32,6 +33,14 @@ holdfile() { echo "$(vmdir a)/xive-fault-hold-us"; }
 sethold() {	# us: ours only (upstream has no such file)
 	ours || return 0
 	echo "$1" > "$(holdfile)" && [ "$(cat "$(holdfile)")" = "$1" ]
+}
+
+# exercised: a remap has waited for a held fault and QEMU's main thread has
+# faulted a page in (the trace after the begin marker: no end marker yet)
+exercised() {
+	local r
+	r=$(window_stats "ptwindow begin" "ptwindow end")
+	[ "$(field "$r" waited)" -gt 0 -a "$(field "$r" qemu)" -gt 0 ]
 }
 
 phase_window() {
@@ -57,9 +66,7 @@ phase_window() {
 	for i in $(seq $WCYCLES); do cycle w$i; done
 	hp_id=${hp_id:-pt0} n=${hp_id#pt}
 	hpcycle $((${n:-0} + 1))
-	# (the trace after the begin marker, no end marker yet)
-	while ours && [ $i -lt $((WCYCLES + WEXTRA)) ] &&
-		[ "$(field "$(window_stats "ptwindow begin" "ptwindow end")" waited)" = 0 ]; do
+	while ours && [ $i -lt $((WCYCLES + WEXTRA)) ] && ! exercised; do
 		i=$((i + 1))
 		cycle w$i
 	done
