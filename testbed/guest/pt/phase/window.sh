@@ -63,6 +63,7 @@ phase_window() {
 	cyc_err= sets=0 clrs=0 un_err= re_err=
 	OLD_IRQS=$IRQS PHB_ALL=$PHB_PFNS
 	c_t0=$(now)
+	i=0
 	for i in $(seq $WCYCLES); do cycle w$i; done
 	hp_id=${hp_id:-pt0} n=${hp_id#pt}
 	hpcycle $((${n:-0} + 1))
