@@ -265,6 +265,22 @@ static void xn_reset_source(struct kvmppc_xive_irq_state *state)
  */
 
 /*
+ * Test-only: a new IPI as firmware that does not mask the IPIs it
+ * allocates would hand it over, routed to server 0's priority 5 with its
+ * own number as EISN and PQ 00, so that a test can see the device mask it.
+ */
+static void xn_stale_ipi(struct xive_native *xn,
+			 struct kvmppc_xive_irq_state *state)
+{
+	if (atomic_dec_if_positive(&xn->stale_ipi) < 0)
+		return;
+	xive_native_configure_irq(state->ipi_number,
+				  kvmppc_xive_vp(xn->xive, 0), 5,
+				  state->number);
+	xn_esb_load(&state->ipi_data, XIVE_ESB_SET_PQ_00);
+}
+
+/*
  * KVM_DEV_XIVE_GRP_SOURCE: create (or re-create) a source.  It gets an IPI
  * of its own for its lifetime in the device, and ends up masked.
  */
@@ -321,6 +337,7 @@ static int xn_set_source(struct xive_native *xn, u64 irq, u64 addr)
 		 */
 		state->ipi_number = hw_num;
 		state->ipi_data = xd;
+		xn_stale_ipi(xn, state);
 		xn_mask_hw(state);
 	} else {
 		xn_reset_source(state);
@@ -1473,6 +1490,7 @@ static void xn_release(struct kvm_device *dev)
 	debugfs_remove(xn->dentry);
 	debugfs_remove(xn->hold_dentry);
 	debugfs_lookup_and_remove("xive-fail-eq-start", kvm->debugfs_dentry);
+	debugfs_lookup_and_remove("xive-stale-ipi", kvm->debugfs_dentry);
 
 	/* From now on every fault SIGBUSes; then drop what was mapped. */
 	down_write(&xn->map_sem);
@@ -1641,6 +1659,8 @@ static void xn_dev_init(struct kvm_device *dev)
 						     xn, &xn_hold_fops);
 	debugfs_create_atomic_t("xive-fail-eq-start", 0600,
 				dev->kvm->debugfs_dentry, &xn->fail_eq_start);
+	debugfs_create_atomic_t("xive-stale-ipi", 0600,
+				dev->kvm->debugfs_dentry, &xn->stale_ipi);
 }
 
 struct kvm_device_ops kvm_xive_native_ops = {

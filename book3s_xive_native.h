@@ -119,6 +119,9 @@ struct xive_native_stats {
  * @fail_eq_start: test-only (debugfs): how many of the next EQ_CONFIG sets
  *	fail, with -EIO, once their queue is configured, as when OPAL refuses
  *	the queue state or the escalation (unreachable from userspace)
+ * @stale_ipi: test-only (debugfs): how many of the next new IPIs are
+ *	handed over routed (server 0, priority 5, PQ 00), as by firmware
+ *	that does not mask the IPIs it allocates
  * @inode: private inode whose address_space holds every mapping of the
  *	device, so that zapping one IRQ touches no other device's pages
  * @file: private file the VMAs are switched to, backed by @inode
@@ -136,6 +139,7 @@ struct xive_native {
 	u8 remap_pq;
 	u32 fault_hold_us;
 	atomic_t fail_eq_start;
+	atomic_t stale_ipi;
 	struct inode *inode;
 	struct file *file;
 	struct dentry *dentry;

@@ -382,6 +382,39 @@ TEST(failed_start_rolls_back)
 }
 
 /*
+ * A new source's IPI is masked by the device itself, whatever the firmware
+ * left in it: the test-only debugfs file xive-stale-ipi hands the next one
+ * over routed to server 0's priority 5 with PQ 00, as firmware that does
+ * not mask the IPIs it allocates would.  The source must read PQ 01, and a
+ * trigger with PQ 00 must write nothing to that live queue; configured, it
+ * then delivers there with the guest's EISN.
+ */
+TEST(new_ipi_masked_whatever_firmware_left)
+{
+	struct xvm x;
+
+	REQUIRE_XIVE();
+	if (xive_upstream())
+		SKIP(return, "no fault injection point in the upstream device (it keeps the firmware's EAS)");
+	ASSERT_EQ(0, xvm_open(&x, 1, true));
+	ASSERT_EQ(0, xvm_map_esb(&x, 1));
+	ASSERT_EQ(0, eq_set(x.dev, 0, 5, EQ_GPA));
+	ASSERT_EQ(0, vm_debugfs_write(x.vm, "xive-stale-ipi", "1"));
+	ASSERT_EQ(0, src_set(x.dev, 0, 0));
+	EXPECT_EQ(0, vm_debugfs_read(x.vm, "xive-stale-ipi"));
+	EXPECT_EQ(1, esb_pq(x.esb, 0));
+	esb_set_pq(x.esb, 0, 0);
+	esb_trigger(x.esb, 0);
+	EXPECT_EQ(0, eq_entry(x.mem, EQ_GPA, 0))
+		TH_LOG("the trigger reached the queue the firmware left it routed to");
+	ASSERT_EQ(0, src_cfg(x.dev, 0, 0, 5, false, 0x66));
+	esb_set_pq(x.esb, 0, 0);
+	esb_trigger(x.esb, 0);
+	EXPECT_EQ(TOGGLE | 0x66, eq_entry(x.mem, EQ_GPA, 0));
+	xvm_close(&x);
+}
+
+/*
  * Re-setting a queue must release the guest page it held: 1000 re-sets
  * over 1000 distinct pages, then the VM goes away.  A page still pinned
  * stays allocated, anonymous and mapped nowhere: its PFN tells (exact).
