@@ -1865,7 +1865,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP %s\n", why);
 		return 4;
 	}
-	pgsz = page_size();
+	pgsz = XIVE_PAGE;
 	max_vcpus = kvm_check_cap(KVM_CAP_MAX_VCPUS);
 	max_vcpu_id = kvm_check_cap(KVM_CAP_MAX_VCPU_ID);
 	printf("# flavour %s%s, page size %ld, KVM_MAX_VCPUS %d, KVM_MAX_VCPU_IDS %d\n",
