@@ -13,8 +13,14 @@
 static void *map_at(int dev, unsigned long pgoff, unsigned long pages, int prot,
 		    int flags)
 {
-	return mmap(NULL, pages * XIVE_PAGE, prot, flags, dev,
-		    pgoff * XIVE_PAGE);
+	void *p = mmap(NULL, pages * XIVE_PAGE, prot, flags, dev,
+		       pgoff * XIVE_PAGE);
+	bool good = (pgoff == 0 && pages <= 4) ||
+		    (pgoff == 4 && pages <= NR_ESB_PAGES);
+
+	xive_upstream_small_pages(good && p == MAP_FAILED && errno == EINVAL,
+				  "QEMU's 64K mmap offsets and lengths");
+	return p;
 }
 
 /* One connected vCPU, no guest memory */
