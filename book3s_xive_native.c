@@ -1056,6 +1056,11 @@ int kvmppc_xive_native_set_vp(struct kvm_vcpu *vcpu, union kvmppc_one_reg *val)
 /**
  * kvmppc_xive_native_supported - can this host back the device?
  *
+ * Whatever the host's page size: on a 4K host the mmap space is served in
+ * 64K units as on a 64K host, and whether a guest's 64K queues are
+ * physically contiguous is a property of its memory, decided per queue
+ * at EQ_CONFIG (-EOPNOTSUPP), not known when userspace asks.
+ *
  * Return: true when OPAL can save and restore queue state (migration).
  */
 bool kvmppc_xive_native_supported(void)
