@@ -1569,6 +1569,13 @@ static void op_slot(struct fz *f)
 			c->slot1_mem = NULL;
 			return;
 		}
+		/* 64K queues there too on a 4K host: contiguous frames */
+		memset(c->slot1_mem, 0, c->slot1_size);
+		if (mem_make_contiguous(c->slot1_mem, c->slot1_size)) {
+			munmap(c->slot1_mem, c->slot1_size);
+			c->slot1_mem = NULL;
+			return;
+		}
 	}
 	r.userspace_addr = (uintptr_t)c->slot1_mem;
 	r.memory_size = c->slot1_size;
