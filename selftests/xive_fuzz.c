@@ -1593,7 +1593,7 @@ static void op_slot(struct fz *f)
 		r.guest_phys_addr = rn(f, GUEST_MEM_SIZE >> 16) << 16;
 		m = c->slot0 ? B(EEXIST) : OK;
 	} else if (k == 6) {
-		r.memory_size += 0x1000;
+		r.memory_size += page_size() / 2;	/* off the host page */
 		m = B(EINVAL);
 	}
 	say(f, "memslot 1 gpa %#llx size %#llx flags %#x",

@@ -343,10 +343,10 @@ static inline int pfn_at_cmp(const void *a, const void *b)
  * each other (mremap moves pages with their frames; the allocator hands
  * out runs, in either order).  0, or -errno when no run is left.
  */
-static inline int mem_make_contiguous(char *mem, size_t size)
+static inline int mem_make_contiguous_from(char *mem, size_t size,
+					   size_t pool_size)
 {
 	const long n = xive_pieces(), ps = page_size();
-	const size_t pool_size = size + (4UL << 20);
 	const long np = pool_size / ps;
 	struct pfn_at *at = NULL;
 	long i, k, j = 0;
@@ -397,6 +397,16 @@ static inline int mem_make_contiguous(char *mem, size_t size)
 	munmap(pool, pool_size);
 	free(e);
 	free(at);
+	return r;
+}
+
+/* A larger pool when a fragmented host left too few runs in the first */
+static inline int mem_make_contiguous(char *mem, size_t size)
+{
+	int r = -ENOMEM, i;
+
+	for (i = 0; i < 3 && r == -ENOMEM; i++)
+		r = mem_make_contiguous_from(mem, size, size + (4UL << 20 << 2 * i));
 	return r;
 }
 
