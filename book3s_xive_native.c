@@ -8,7 +8,9 @@
  * loads/stores on the source's ESB pages.  Userspace (QEMU) creates the
  * sources and EQs through device attributes and maps two windows of the
  * device fd into the guest: the thread interrupt management area (TIMA) at
- * page offset 0 and the ESB pages from page offset 4, two per source.
+ * offset 0 and the ESB pages from 4 * 64K on, two per source.  Offsets are
+ * counted in 64K "XIVE pages" whatever the host's page size, as QEMU does:
+ * on a 4K host each is 16 host pages, all inserted by the same fault.
  *
  * Nothing is mapped at mmap time.  The fault handler turns the file page
  * offset into (source, page kind) and inserts the page of the hardware
@@ -448,13 +450,71 @@ static int xn_source_sync(struct xive_native *xn, u64 irq)
  * Event queues
  */
 
-/* Drop the guest page of a queue the hardware no longer uses. */
+/*
+ * Host pages under a queue of 2^@qshift bytes: one on a 64K host, 16 for
+ * a 64K queue on a 4K host.
+ */
+static unsigned int xn_eq_pages(u32 qshift)
+{
+	return qshift > PAGE_SHIFT ? 1U << (qshift - PAGE_SHIFT) : 1;
+}
+
+/* Drop the guest pages of a queue the hardware does not use. */
+static void xn_release_qpages(__be32 *qpage, u32 qshift)
+{
+	unsigned long pfn = page_to_pfn(virt_to_page(qpage));
+	unsigned int i;
+
+	for (i = 0; i < xn_eq_pages(qshift); i++)
+		kvm_release_page_dirty(pfn_to_page(pfn + i));
+}
+
 static void xn_put_qpage(struct xive_q *q, __be32 *qpage)
 {
 	if (qpage)
-		kvm_release_page_dirty(virt_to_page(qpage));
+		xn_release_qpages(qpage, q->guest_qshift);
 	q->guest_qaddr = 0;
 	q->guest_qshift = 0;
+}
+
+/*
+ * Take the guest pages of a queue at @gpa.  The hardware writes the queue
+ * by its physical address as one block: on a host whose pages are smaller
+ * than the queue, its host pages must be physically contiguous (guest
+ * memory backed by transparent huge pages or hugetlbfs).  Returns the
+ * first page, each page holding a reference; or -EINVAL (not guest
+ * memory) or -EOPNOTSUPP (not contiguous), with nothing held.
+ */
+static struct page *xn_get_qpages(struct kvm *kvm, u64 gpa, u32 qshift)
+{
+	unsigned int i, n = xn_eq_pages(qshift);
+	struct page *page, *first = NULL;
+	int srcu_idx, rc = 0;
+
+	srcu_idx = srcu_read_lock(&kvm->srcu);
+	for (i = 0; i < n; i++) {
+		page = gfn_to_page(kvm, gpa_to_gfn(gpa) + i);
+		if (xn_gfn_page_bad(page)) {
+			rc = -EINVAL;
+			break;
+		}
+		if (!first) {
+			first = page;
+		} else if (page_to_pfn(page) != page_to_pfn(first) + i) {
+			put_page(page);
+			rc = -EOPNOTSUPP;
+			break;
+		}
+	}
+	srcu_read_unlock(&kvm->srcu, srcu_idx);
+	if (!rc)
+		return first;
+	while (i--)
+		put_page(pfn_to_page(page_to_pfn(first) + i));
+	if (rc == -EOPNOTSUPP)
+		pr_warn_ratelimited("kvm-xive-native: EQ at guest address 0x%llx refused: its %u host pages are not physically contiguous (back guest memory with huge pages: THP or hugetlbfs)\n",
+				    gpa, n);
+	return ERR_PTR(rc);
 }
 
 /*
@@ -542,7 +602,7 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	struct page *page;
 	__be32 *old, *qpage;
 	struct xive_q *q;
-	int rc, srcu_idx;
+	int rc;
 	u8 prio;
 
 	mutex_lock(&xive->lock);
@@ -565,8 +625,8 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	rc = -EINVAL;
 	if (eq.flags != KVM_XIVE_EQ_ALWAYS_NOTIFY)
 		goto out;
-	/* One queue size, contained in a host page: the platform's own */
-	if (eq.qshift != xive->q_order || eq.qshift > PAGE_SHIFT)
+	/* One queue size, 64K on every host */
+	if (eq.qshift != XIVE_NATIVE_EQ_SHIFT)
 		goto out;
 	if (eq.qaddr & ((1ull << eq.qshift) - 1))
 		goto out;
@@ -577,18 +637,18 @@ static int xn_set_eq(struct xive_native *xn, u64 attr, u64 addr)
 	if (eq.qtoggle > 1 || eq.qindex >= 1u << (eq.qshift - 2))
 		goto out;
 
-	srcu_idx = srcu_read_lock(&kvm->srcu);
-	page = gfn_to_page(kvm, gpa_to_gfn(eq.qaddr));
-	srcu_read_unlock(&kvm->srcu, srcu_idx);
-	if (xn_gfn_page_bad(page))
+	page = xn_get_qpages(kvm, eq.qaddr, eq.qshift);
+	if (IS_ERR(page)) {
+		rc = PTR_ERR(page);
 		goto out;
+	}
 	qpage = page_address(page) + offset_in_page(eq.qaddr);
 
 	old = q->qpage;
 	rc = xive_native_configure_queue(xc->vp_id, q, prio, qpage, eq.qshift,
 					 true);
 	if (rc) {
-		put_page(page);
+		xn_release_qpages(qpage, eq.qshift);
 		goto out;
 	}
 	xn_put_qpage(q, old);
@@ -715,8 +775,8 @@ static int xn_eq_sync(struct xive_native *xn)
 		for (prio = 0; prio < KVMPPC_XIVE_Q_COUNT; prio++) {
 			struct xive_q *q = &xc->queues[prio];
 
-			if (q->qpage)
-				mark_page_dirty(kvm, gpa_to_gfn(q->guest_qaddr));
+			for (j = 0; q->qpage && j < xn_eq_pages(q->guest_qshift); j++)
+				mark_page_dirty(kvm, gpa_to_gfn(q->guest_qaddr) + j);
 		}
 	}
 	srcu_read_unlock(&kvm->srcu, srcu_idx);
@@ -1013,6 +1073,11 @@ int kvmppc_xive_native_set_vp(struct kvm_vcpu *vcpu, union kvmppc_one_reg *val)
 /**
  * kvmppc_xive_native_supported - can this host back the device?
  *
+ * Whatever the host's page size: on a 4K host the mmap space is served in
+ * 64K units as on a 64K host, and whether a guest's 64K queues are
+ * physically contiguous is a property of its memory, decided per queue
+ * at EQ_CONFIG (-EOPNOTSUPP), not known when userspace asks.
+ *
  * Return: true when OPAL can save and restore queue state (migration).
  */
 bool kvmppc_xive_native_supported(void)
@@ -1036,23 +1101,71 @@ static vm_fault_t xn_sigbus(struct xive_native *xn, pgoff_t pgoff)
 	return VM_FAULT_SIGBUS;
 }
 
-/* Physical page of an ESB, if it can be given to the guest whole */
+/* The XIVE page of a file page offset, and which of its host pages */
+static pgoff_t xn_xpage(pgoff_t pgoff)
+{
+	return pgoff / XIVE_NATIVE_PIECES;
+}
+
+static unsigned long xn_piece(pgoff_t pgoff)
+{
+	return pgoff % XIVE_NATIVE_PIECES;
+}
+
+/*
+ * First host pfn of an ESB, if it can be given to the guest as a whole
+ * XIVE page: a smaller hardware page would let the guest reach the next
+ * source's ESB through the rest of it.
+ */
 static unsigned long xn_esb_pfn(struct xive_irq_data *xd, bool eoi)
 {
 	u64 addr = eoi ? xd->eoi_page : xd->trig_page;
 
-	if (!addr || xd->esb_shift < PAGE_SHIFT || offset_in_page(addr))
+	if (!addr || xd->esb_shift < XIVE_NATIVE_XPAGE_SHIFT ||
+	    (addr & (XIVE_NATIVE_XPAGE_SIZE - 1)))
 		return 0;
 	return addr >> PAGE_SHIFT;
 }
 
+/*
+ * Insert every host page of one XIVE page that the VMA covers: @start is
+ * where its first host page is (or would be) mapped, @pfn the first host
+ * pfn of its hardware page.  *ret gets the result for @fault_addr when
+ * that insertion failed.  Returns how many host pages were inserted.
+ */
+static unsigned int xn_insert_xpage(struct vm_area_struct *vma,
+				    unsigned long start, unsigned long pfn,
+				    unsigned long fault_addr, vm_fault_t *ret)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < XIVE_NATIVE_PIECES; i++) {
+		unsigned long addr = start + i * PAGE_SIZE;
+		vm_fault_t r;
+
+		if (addr < vma->vm_start || addr >= vma->vm_end)
+			continue;
+		r = vmf_insert_pfn(vma, addr, pfn + i);
+		if (r == VM_FAULT_NOPAGE)
+			n++;
+		else if (addr == fault_addr)
+			*ret = r;
+	}
+	return n;
+}
+
 static vm_fault_t xn_tima_fault(struct xive_native *xn, struct vm_fault *vmf)
 {
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+
 	atomic64_inc(&xn->stats.tima_faults);
-	if (vmf->pgoff != KVM_XIVE_TIMA_PAGE_OFFSET + XIVE_NATIVE_TIMA_OS_PAGE)
+	if (xn_xpage(vmf->pgoff) !=
+	    KVM_XIVE_TIMA_PAGE_OFFSET + XIVE_NATIVE_TIMA_OS_PAGE)
 		return xn_sigbus(xn, vmf->pgoff);
-	return vmf_insert_pfn(vmf->vma, vmf->address,
-			      xive_tima_os >> PAGE_SHIFT);
+	xn_insert_xpage(vmf->vma,
+			vmf->address - xn_piece(vmf->pgoff) * PAGE_SIZE,
+			xive_tima_os >> PAGE_SHIFT, vmf->address, &ret);
+	return ret;
 }
 
 /* Test-only: how long a fault waits between choosing and inserting. */
@@ -1066,7 +1179,8 @@ static void xn_fault_hold(struct xive_native *xn)
 
 /*
  * Both pages of the source are inserted on the first fault of either, as
- * far as the VMA covers them.  Which hardware source backs the guest
+ * far as the VMA covers them: on a host with pages smaller than 64K, every
+ * host page of both XIVE pages.  Which hardware source backs the guest
  * source (its IPI, or a passed-through interrupt) only changes between
  * xn_remap_begin() and xn_remap_end(), with @map_sem held for write; the
  * page is chosen and inserted under @map_sem held for read: a page chosen
@@ -1075,10 +1189,11 @@ static void xn_fault_hold(struct xive_native *xn)
 static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	pgoff_t rel = vmf->pgoff - KVM_XIVE_ESB_PAGE_OFFSET;
+	pgoff_t rel = xn_xpage(vmf->pgoff) - KVM_XIVE_ESB_PAGE_OFFSET;
 	u32 irq = rel / XIVE_NATIVE_ESB_PAGES_PER_IRQ;
 	bool eoi = rel % XIVE_NATIVE_ESB_PAGES_PER_IRQ;
-	unsigned long first = vmf->address - (eoi ? PAGE_SIZE : 0);
+	unsigned long first = vmf->address - xn_piece(vmf->pgoff) * PAGE_SIZE -
+			      (eoi ? XIVE_NATIVE_XPAGE_SIZE : 0);
 	struct kvmppc_xive_irq_state *state;
 	struct kvmppc_xive_src_block *sb;
 	unsigned long pfn[XIVE_NATIVE_ESB_PAGES_PER_IRQ];
@@ -1106,18 +1221,10 @@ static vm_fault_t xn_esb_fault(struct xive_native *xn, struct vm_fault *vmf)
 	xn_fault_hold(xn);
 
 	for (i = 0; i < XIVE_NATIVE_ESB_PAGES_PER_IRQ; i++) {
-		unsigned long addr = first + i * PAGE_SIZE;
-		vm_fault_t r;
-
-		if (!pfn[i] || addr < vma->vm_start || addr >= vma->vm_end)
-			continue;
-		r = vmf_insert_pfn(vma, addr, pfn[i]);
-		if (r != VM_FAULT_NOPAGE) {
-			if (i == eoi)
-				ret = r;
-			continue;
-		}
-		pages++;
+		if (pfn[i])
+			pages += !!xn_insert_xpage(vma,
+						   first + i * XIVE_NATIVE_XPAGE_SIZE,
+						   pfn[i], vmf->address, &ret);
 	}
 	atomic64_add(pages, &xn->stats.esb_pages);
 	trace_xive_native_esb_fault(irq, eoi, hw_num, !!state->pt_number,
@@ -1133,7 +1240,7 @@ static vm_fault_t xn_fault(struct vm_fault *vmf)
 	down_read(&xn->map_sem);
 	if (xn->released)
 		ret = xn_sigbus(xn, vmf->pgoff);
-	else if (vmf->pgoff < KVM_XIVE_ESB_PAGE_OFFSET)
+	else if (xn_xpage(vmf->pgoff) < KVM_XIVE_ESB_PAGE_OFFSET)
 		ret = xn_tima_fault(xn, vmf);
 	else
 		ret = xn_esb_fault(xn, vmf);
@@ -1160,14 +1267,16 @@ static int xn_mmap(struct kvm_device *dev, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 
+	/* Offsets and lengths in XIVE pages, vm_pgoff in host pages */
+	BUILD_BUG_ON(PAGE_SHIFT > XIVE_NATIVE_XPAGE_SHIFT);
 	switch (vma->vm_pgoff) {
-	case KVM_XIVE_TIMA_PAGE_OFFSET:
-		if (pages > XIVE_NATIVE_TIMA_PAGES)
+	case KVM_XIVE_TIMA_PAGE_OFFSET * XIVE_NATIVE_PIECES:
+		if (pages > XIVE_NATIVE_TIMA_PAGES * XIVE_NATIVE_PIECES)
 			return -EINVAL;
 		break;
-	case KVM_XIVE_ESB_PAGE_OFFSET:
+	case KVM_XIVE_ESB_PAGE_OFFSET * XIVE_NATIVE_PIECES:
 		if (pages > (unsigned long)KVMPPC_XIVE_NR_IRQS *
-			    XIVE_NATIVE_ESB_PAGES_PER_IRQ)
+			    XIVE_NATIVE_ESB_PAGES_PER_IRQ * XIVE_NATIVE_PIECES)
 			return -EINVAL;
 		break;
 	default:
@@ -1194,11 +1303,13 @@ static int xn_mmap(struct kvm_device *dev, struct vm_area_struct *vma)
 static void xn_zap_irq(struct xive_native *xn, u32 irq)
 {
 	loff_t start = ((loff_t)KVM_XIVE_ESB_PAGE_OFFSET +
-			(loff_t)irq * XIVE_NATIVE_ESB_PAGES_PER_IRQ) << PAGE_SHIFT;
+			(loff_t)irq * XIVE_NATIVE_ESB_PAGES_PER_IRQ) <<
+		       XIVE_NATIVE_XPAGE_SHIFT;
 
 	lockdep_assert_held_write(&xn->map_sem);
 	unmap_mapping_range(xn->inode->i_mapping, start,
-			    XIVE_NATIVE_ESB_PAGES_PER_IRQ << PAGE_SHIFT, 1);
+			    XIVE_NATIVE_ESB_PAGES_PER_IRQ <<
+			    XIVE_NATIVE_XPAGE_SHIFT, 1);
 	atomic64_inc(&xn->stats.zaps);
 	atomic64_add(XIVE_NATIVE_ESB_PAGES_PER_IRQ, &xn->stats.zapped_pages);
 	trace_xive_native_zap(irq);

@@ -80,19 +80,33 @@ static inline struct irq_domain *irq_get_default_domain(void)
 
 /* XN-COMPAT end */
 
-/* File page offsets of the device's mmap space (see Documentation/) */
+/*
+ * The device's mmap space is counted in 64K "XIVE pages" on every host, as
+ * QEMU computes its offsets (see Documentation/): on a host with smaller
+ * pages each XIVE page is XIVE_NATIVE_PIECES host pages, and the hardware
+ * pages behind them (ESB, TIMA) are 64K too.
+ */
+#define XIVE_NATIVE_XPAGE_SHIFT		16
+#define XIVE_NATIVE_XPAGE_SIZE		BIT(XIVE_NATIVE_XPAGE_SHIFT)
+#define XIVE_NATIVE_PIECES		(1UL << (XIVE_NATIVE_XPAGE_SHIFT - PAGE_SHIFT))
+
+/* XIVE page offsets of the device's mmap space */
 #define XIVE_NATIVE_TIMA_PAGES		4
 #define XIVE_NATIVE_TIMA_OS_PAGE	2
 #define XIVE_NATIVE_ESB_PAGES_PER_IRQ	2
 
+/* The one EQ size: 64K, the only one QEMU's pseries guests are offered */
+#define XIVE_NATIVE_EQ_SHIFT		16
+
 /**
  * struct xive_native_stats - event counters, shown in debugfs
  * @esb_faults: ESB faults handled (each maps up to two pages)
- * @esb_pages: ESB pages inserted
+ * @esb_pages: ESB pages inserted, in XIVE pages (one however many of its
+ *	host pages a fault inserted)
  * @tima_faults: TIMA faults handled
  * @sigbus: faults refused (unset source, unbacked page, released device)
  * @zaps: per-IRQ zaps requested by the passthrough path
- * @zapped_pages: pages those zaps covered
+ * @zapped_pages: XIVE pages those zaps covered
  */
 struct xive_native_stats {
 	atomic64_t esb_faults;

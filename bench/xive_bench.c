@@ -328,7 +328,7 @@ static bool xstats_read(int vm, struct xstats *s)
  */
 static long esb_touch(void *esb, unsigned int nr, __u64 *sum)
 {
-	long ps = page_size(), f0;
+	long ps = XIVE_PAGE, f0;
 	unsigned int i;
 	__u64 s = 0;
 
@@ -378,7 +378,7 @@ static void bench_faults(int reps)
 			count("dbg_esb_faults", s1.esb_faults - s0.esb_faults);
 			count("dbg_esb_pages", s1.esb_pages - s0.esb_pages);
 		}
-		munmap(esb, 2UL * FAULT_IRQS * page_size());
+		munmap(esb, 2UL * FAULT_IRQS * XIVE_PAGE);
 	}
 	bvm_close(&b);
 	if (sum == 42)
@@ -665,8 +665,8 @@ static void bench_xvm(int reps)
 		if (stats && xstats_read(b.vm, &s1))
 			count("dbg_xvm_b_esb_faults",
 			      s1.esb_faults - s0.esb_faults);
-		munmap(ea, 2UL * XVM_IRQS * page_size());
-		munmap(eb, 2UL * XVM_IRQS * page_size());
+		munmap(ea, 2UL * XVM_IRQS * XIVE_PAGE);
+		munmap(eb, 2UL * XVM_IRQS * XIVE_PAGE);
 		bvm_close(&b);
 		bvm_close(&a);
 	}

@@ -432,10 +432,7 @@ FIXTURE_VARIANT_ADD(kvm_run, signalled) {
 
 FIXTURE_SETUP(kvm_run)
 {
-	const char *why = xive_unavailable();
-
-	if (why)
-		SKIP(return, "%s", why);
+	REQUIRE_XIVE();
 	ASSERT_EQ(0, pin_to_one_cpu());
 	ASSERT_EQ(0, catch_usr1());
 	ASSERT_EQ(0, guest_open(&self->g, 1));

@@ -132,7 +132,7 @@ static inline void guest_close(struct guest *g)
 		if (g->run[i] && g->run[i] != MAP_FAILED)
 			munmap(g->run[i], g->run_size);
 	if (g->esb && g->esb != MAP_FAILED)
-		munmap(g->esb, 16 * page_size());
+		munmap(g->esb, 16 * XIVE_PAGE);
 	xvm_close(&g->x);
 }
 

@@ -66,7 +66,7 @@ static int one_vm(bool set_nr_servers, __u64 *eq_pfn)
 	*eq_pfn = page_pfn(x.mem + EQ_GPA);
 	if (!*eq_pfn)
 		r = -ENOENT;
-	munmap(esb, 2 * page_size());
+	munmap(esb, 2 * XIVE_PAGE);
 out:
 	xvm_close(&x);
 	return r;
@@ -232,7 +232,7 @@ TEST_F_TIMEOUT(lc, recreate_in_one_vm, 120)
 		ASSERT_EQ(0x80000000U | round, eq_entry(x.mem, EQ_GPA, 0))
 			TH_LOG("round %d", round);
 		memset(x.mem + EQ_GPA, 0, 64);
-		munmap(esb, 16 * page_size());
+		munmap(esb, 16 * XIVE_PAGE);
 		close(x.dev);
 		x.dev = xive_create(x.vm);
 		ASSERT_LE(0, x.dev) TH_LOG("round %d", round);
@@ -273,7 +273,7 @@ static int touch_orphans(struct __test_metadata *_metadata, struct live *l,
 
 	for (i = 0; i < (int)(sizeof(t) / sizeof(t[0])); i++) {
 		if (t[i].irq < 0)
-			sig = probe_load(l->tima + t[i].odd * page_size() +
+			sig = probe_load(l->tima + t[i].odd * XIVE_PAGE +
 					 t[i].off, &v);
 		else if (i == 5)
 			sig = probe_store(esb_page(l->esb, t[i].irq, t[i].odd));
@@ -311,13 +311,13 @@ static void live_setup(struct __test_metadata *_metadata, struct xvm *x,
 	ASSERT_EQ(0, src_set(x->dev, 1, 0));
 	ASSERT_EQ(0, src_cfg(x->dev, 0, 0, EQ_PRIO, false, 0x10));
 	ASSERT_EQ(1, esb_pq(l->esb, 0));
-	(void)*(volatile __u64 *)(l->tima + 2 * page_size() + 0x10);
+	(void)*(volatile __u64 *)(l->tima + 2 * XIVE_PAGE + 0x10);
 }
 
 static void live_unmap(struct live *l)
 {
-	munmap(l->esb, 8 * page_size());
-	munmap(l->tima, 4 * page_size());
+	munmap(l->esb, 8 * XIVE_PAGE);
+	munmap(l->tima, 4 * XIVE_PAGE);
 }
 
 TEST_F(lc, close_device_then_vm_with_live_mappings)
@@ -396,7 +396,7 @@ TEST_F(lc, new_device_while_old_mapped)
 		ASSERT_NE(MAP_FAILED, esb2);
 		ASSERT_EQ(0, src_set(dev2, 0, 0));
 		EXPECT_EQ(1, esb_pq(esb2, 0));
-		munmap(esb2, 4 * page_size());
+		munmap(esb2, 4 * XIVE_PAGE);
 		close(dev2);
 	}
 	wrong += touch_orphans(_metadata, &l, true, "after another device");
@@ -434,7 +434,7 @@ static __u64 exit_with_everything_open(void *unused)
 		esb_set_pq(l.esb, i, 0);
 		esb_trigger(l.esb, i);
 	}
-	(void)*(volatile __u64 *)(l.tima + 2 * page_size());
+	(void)*(volatile __u64 *)(l.tima + 2 * XIVE_PAGE);
 	/* exit: the kernel tears it all down in its own order */
 	return 0;
 }

@@ -203,7 +203,7 @@ TEST_F(race, faults_vs_configuration)
 	EXPECT_EQ(0, sum.sigbus);
 	EXPECT_EQ(0, sum.sigsegv);
 	EXPECT_LT(0, sum.loads);
-	munmap(esb, NR_IRQS * 2 * page_size());
+	munmap(esb, NR_IRQS * 2 * XIVE_PAGE);
 }
 
 /*
@@ -236,7 +236,7 @@ TEST_F(race, faults_vs_source_creation)
 		       created, sum.loads, sum.sigbus);
 	EXPECT_EQ(0, sum.bad_values);
 	EXPECT_EQ(0, sum.sigsegv);
-	munmap(esb, nr * 2 * page_size());
+	munmap(esb, nr * 2 * XIVE_PAGE);
 }
 
 /*
@@ -274,7 +274,7 @@ static __u64 close_race_child(void *arg)
 	usleep(200 * 1000);
 	munmap(x.mem, GUEST_MEM_SIZE);
 	usleep(100 * 1000);
-	munmap(esb, 32 * page_size());
+	munmap(esb, 32 * XIVE_PAGE);
 	usleep(200 * 1000);
 	stop_readers(rd, 3, &sum);
 	printf("# close race: %lu ESB accesses, %lu SIGBUS, %lu SIGSEGV, %lu bad values\n",

@@ -301,7 +301,7 @@ TEST_F_TIMEOUT(run, release_under_running_vcpu, 60)
 	ASSERT_EQ(0, fire(g, 1, 0x11));
 
 	/* the mapping would keep the device alive past the close */
-	munmap(g->esb, 16 * page_size());
+	munmap(g->esb, 16 * XIVE_PAGE);
 	g->esb = NULL;
 	ASSERT_EQ(0, pthread_create(&rt, NULL, runner_fn, &r));
 	usleep(300 * 1000);

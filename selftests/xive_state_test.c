@@ -160,10 +160,11 @@ TEST_F(st, source_sync)
 /* EQ_SYNC marks the queue pages dirty for migration */
 TEST(eq_sync_marks_dirty)
 {
-	const long ps = page_size();
-	__u64 bitmap[4];
+	const long ps = XIVE_PAGE, n = xive_pieces();
+	__u64 bitmap[GUEST_MEM_SIZE / 4096 / 64], want[GUEST_MEM_SIZE / 4096 / 64];
 	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = bitmap };
 	struct xvm x;
+	long i;
 
 	REQUIRE_XIVE();
 	ASSERT_EQ(0, xvm_open_mem(&x, 2, GUEST_MEM_SIZE,
@@ -178,7 +179,8 @@ TEST(eq_sync_marks_dirty)
 	ASSERT_EQ(0, ioctl(x.vm, KVM_GET_DIRTY_LOG, &log));
 	memset(bitmap, 0, sizeof(bitmap));
 	ASSERT_EQ(0, ioctl(x.vm, KVM_GET_DIRTY_LOG, &log));
-	EXPECT_EQ(0, bitmap[0]);
+	for (i = 0; i < ARRAY_SIZE(bitmap); i++)
+		EXPECT_EQ(0, bitmap[i]);
 
 	esb_set_pq(x.esb, 0, 0);
 	esb_trigger(x.esb, 0);
@@ -186,9 +188,18 @@ TEST(eq_sync_marks_dirty)
 	ASSERT_EQ(0, xive_ctrl(x.dev, KVM_DEV_XIVE_EQ_SYNC));
 	memset(bitmap, 0, sizeof(bitmap));
 	ASSERT_EQ(0, ioctl(x.vm, KVM_GET_DIRTY_LOG, &log));
-	ksft_print_msg("dirty bitmap after EQ_SYNC: %#llx\n", bitmap[0]);
-	/* exactly the two queue pages */
-	EXPECT_EQ((1ULL << 3) | (1ULL << 9), bitmap[0]);
+	/* exactly the host pages of the two queues */
+	memset(want, 0, sizeof(want));
+	for (i = 0; i < n; i++) {
+		want[(3 * n + i) / 64] |= 1ULL << (3 * n + i) % 64;
+		want[(9 * n + i) / 64] |= 1ULL << (9 * n + i) % 64;
+	}
+	for (i = 0; i < ARRAY_SIZE(bitmap); i++) {
+		if (bitmap[i] || want[i])
+			ksft_print_msg("dirty bitmap word %ld after EQ_SYNC: %#llx\n",
+				       i, bitmap[i]);
+		EXPECT_EQ(want[i], bitmap[i]) TH_LOG("word %ld", i);
+	}
 	xvm_close(&x);
 }
 
@@ -267,8 +278,8 @@ TEST(save_restore)
 	/* the old VM's memory was not written by the new device */
 	EXPECT_EQ(0, eq_entry(a.mem, EQ_GPA, 5));
 
-	munmap(ea, NR_IRQS * 2 * page_size());
-	munmap(eb, NR_IRQS * 2 * page_size());
+	munmap(ea, NR_IRQS * 2 * XIVE_PAGE);
+	munmap(eb, NR_IRQS * 2 * XIVE_PAGE);
 	xvm_close(&a);
 	xvm_close(&b);
 }
