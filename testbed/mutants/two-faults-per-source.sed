@@ -1,5 +1,5 @@
 # A fault inserts only the page that faulted: two faults per source.
 # must fail: xive_mmap_test dev.fault_counts
-/r = vmf_insert_pfn(vma, addr, pfn\[i\]);/i\
+/^		if (pfn\[i\])$/i\
 \t\tif (i != eoi)\
 \t\t\tcontinue;
