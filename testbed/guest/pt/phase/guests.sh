@@ -2,7 +2,7 @@
 # Sets IRQS, A's NVMe vectors (guest source numbers).
 phase_guests() {
 	vguest b
-	expect "B: guest boots and ticks" b $T/b.con '^@@G-TICK ' 2 150 &&
+	expect "B: guest boots and ticks" b $T/b.con '^@@G-TICK ' 2 300 &&
 		ok "B: guest boots and reads its virtio disk ($(since $b_t0)s)"
 	# Two vCPUs on ours: a remap made on one can meet a fault of the
 	# other.  With two on upstream the 1-CPU host soft-locked in the stress
@@ -14,7 +14,7 @@ phase_guests() {
 			"with two, the 1-CPU host soft-locked in xive_native_esb_fault (seen, 22 s+; likely its fault spinning on sb->lock held across the zap)"
 	fi
 	start a -smp $asmp -initrd /l1/pt/guest-initrd.cpio -con pipe -ticks P -device vfio-pci,host=$bdf,id=pt0
-	expect "A: guest boots with the NVMe" a $T/a.con '^@@P-TICK ' 2 150 || return 2
+	expect "A: guest boots with the NVMe" a $T/a.con '^@@P-TICK ' 2 300 || return 2
 	ok "A: guest boots ($(since $a_t0)s after QEMU start)"
 	why="$(grep -E '^@@P-(DISK|ERROR|NVME)' $T/a.con | tr '\n' ' ')"
 	check "A: guest reads the passed-through NVMe disk" grep -q "^@@P-DISK $SIG1" $T/a.con
