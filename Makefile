@@ -45,7 +45,7 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough check-matrix fuzz
+	check-passthrough check-matrix fuzz patches
 
 all: modules
 
@@ -162,6 +162,13 @@ bench: deps
 
 intree-check: deps
 	@KSRC=$(KSRC) CROSS_COMPILE=$(CROSS_COMPILE) testbed/intree-check.sh
+
+# The device as a git format-patch series against linux-source-<TREE>
+# (default the newest, 7.3): build/patches/<TREE>/ (intree/patches.sh).
+# SUBMITTER="Name <mail>" fills From: and Signed-off-by: in.
+patches:
+	@PATCHES=1 CACHE=$(CACHE) testbed/deps.sh
+	@TREE=$(or $(TREE),7.3) SUBMITTER="$(SUBMITTER)" intree/patches.sh
 
 clean:
 	rm -rf build
