@@ -160,8 +160,15 @@ bench: deps
 	@$(MAKE) --no-print-directory -C bench CROSS_COMPILE=$(CROSS_COMPILE)
 	@testbed/bench.sh
 
+# TREE=<7.3|6.12>: the series of make patches, git am'd and built patch
+# by patch (testbed/intree-series-check.sh); without TREE, the 6.1 drop-in.
+ifeq ($(TREE),)
 intree-check: deps
 	@KSRC=$(KSRC) CROSS_COMPILE=$(CROSS_COMPILE) testbed/intree-check.sh
+else
+intree-check: patches
+	@TREE=$(TREE) CROSS_COMPILE=$(CROSS_COMPILE) testbed/intree-series-check.sh
+endif
 
 # The device as a git format-patch series against linux-source-<TREE>
 # (default the newest, 7.3): build/patches/<TREE>/ (intree/patches.sh).
