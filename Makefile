@@ -45,7 +45,7 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough check-matrix fuzz patches
+	check-passthrough check-matrix fuzz patches deb check-deb
 
 all: modules
 
@@ -176,6 +176,18 @@ endif
 patches:
 	@PATCHES=1 CACHE=$(CACHE) testbed/deps.sh
 	@TREE=$(or $(TREE),7.3) SUBMITTER="$(SUBMITTER)" intree/patches.sh
+
+# The modules as a Debian package for KVER (debian/mkdeb.sh, into
+# build/deb/), lintian-checked; check-deb installs, loads, tests and
+# removes it in the emulated host (testbed/deb-check.sh).
+deb:
+	@DEB=1 CACHE=$(CACHE) testbed/deps.sh
+	@$(MAKE) --no-print-directory modules
+	@CROSS_COMPILE=$(CROSS_COMPILE) debian/mkdeb.sh
+
+check-deb: deb
+	@$(MAKE) --no-print-directory selftests
+	@testbed/deb-check.sh
 
 clean:
 	rm -rf build
