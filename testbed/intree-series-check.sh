@@ -24,14 +24,7 @@ ls "$P"/0001-*.patch >/dev/null 2>&1 ||
 { read -r T; read -r C; read -r CFROM; } < <("$TOP/testbed/ktree.sh" "$TREE")
 
 say() { echo "intree: $*"; }
-step_t=$(date +%s)
-total_t=$step_t
-lap() {
-	local now
-	now=$(date +%s)
-	say "$1 ($(( now - step_t )) s)"
-	step_t=$now
-}
+LAP_WHO=intree
 # kmake y|n ARGS: kbuild in that configuration's object tree
 kmake() {
 	local o=$OBJ/$1
@@ -152,4 +145,4 @@ done
 [ "$fails" = 0 ] || die "checkpatch: $fails finding types not explained"
 say "PASS: $TREE: every patch applies with git am, builds kvm.ko and kvm-hv.ko" \
 	"(KVM_XIVE_NATIVE=y, and =n from the option on), checkpatch --strict" \
-	"clean or explained ($(( $(date +%s) - total_t )) s, -j$JOBS)"
+	"clean or explained ($(( $(date +%s) - lap_t0 )) s, -j$JOBS)"

@@ -74,3 +74,14 @@ built() {
 	     "$(( ($(date +%s%N) - $3) / 1000000 )) ms" >&2
 	echo "$2"
 }
+
+# lap TEXT: "$LAP_WHO: TEXT (N s)", N the seconds since the previous lap,
+# or since this file was sourced (lap_t0): the steps of a long check
+lap_t0=$(date +%s)
+lap_t=$lap_t0
+lap() {
+	local now
+	now=$(date +%s)
+	echo "${LAP_WHO:-testbed}: $1 ($(( now - lap_t )) s)"
+	lap_t=$now
+}
