@@ -176,7 +176,6 @@ blurb=$(mktemp)
 {
 	sed -e "s|@TREE@|$TREE|g" -e "s|@BASE@|$base_ver|g" \
 		-e "s|@UPSTREAM@|${base_ver%%-*}|g" "$MSG/cover.txt"
-	echo
 	awk '/^Comparison with the upstream device$/ { on = 1 }
 	     on && /^Benchmarks$/ { exit }
 	     on { print }' "$TOP/README" | tail -n +4 | sed '$ { /^$/d }'
