@@ -45,7 +45,7 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough check-matrix fuzz
+	check-passthrough check-matrix fuzz patches deb check-deb
 
 all: modules
 
@@ -160,8 +160,34 @@ bench: deps
 	@$(MAKE) --no-print-directory -C bench CROSS_COMPILE=$(CROSS_COMPILE)
 	@testbed/bench.sh
 
+# TREE=<7.3|6.12>: the series of make patches, git am'd and built patch
+# by patch (testbed/intree-series-check.sh); without TREE, the 6.1 drop-in.
+ifeq ($(TREE),)
 intree-check: deps
 	@KSRC=$(KSRC) CROSS_COMPILE=$(CROSS_COMPILE) testbed/intree-check.sh
+else
+intree-check: patches
+	@TREE=$(TREE) CROSS_COMPILE=$(CROSS_COMPILE) testbed/intree-series-check.sh
+endif
+
+# The device as a git format-patch series against linux-source-<TREE>
+# (default the newest, 7.3): build/patches/<TREE>/ (intree/patches.sh).
+# SUBMITTER="Name <mail>" fills From: and Signed-off-by: in.
+patches:
+	@PATCHES=1 CACHE=$(CACHE) testbed/deps.sh
+	@TREE=$(or $(TREE),7.3) SUBMITTER="$(SUBMITTER)" intree/patches.sh
+
+# The modules as a Debian package for KVER (debian/mkdeb.sh, into
+# build/deb/), lintian-checked; check-deb installs, loads, tests and
+# removes it in the emulated host (testbed/deb-check.sh).
+deb:
+	@DEB=1 CACHE=$(CACHE) testbed/deps.sh
+	@$(MAKE) --no-print-directory modules
+	@CROSS_COMPILE=$(CROSS_COMPILE) debian/mkdeb.sh
+
+check-deb: deb
+	@$(MAKE) --no-print-directory selftests
+	@testbed/deb-check.sh
 
 clean:
 	rm -rf build

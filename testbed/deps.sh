@@ -44,6 +44,10 @@ BUSYBOX_PKG="busybox-static:ppc64el=1:1.35.0-4+deb12u1+b1"
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc
 	   kmod cpio xz-utils sparse perl python3 e2fsprogs dwarves
 	   make gcc libc6-dev flex bison bc libssl-dev libelf-dev patch"
+# make deb: the package is checked with Debian's lintian.
+[ -z "${DEB:-}" ] || HOST_PKGS="$HOST_PKGS lintian"
+# make patches: git, and the SPDX check of checkpatch (python3-ply)
+[ -z "${PATCHES:-}" ] || HOST_PKGS="$HOST_PKGS git python3-ply"
 # A foreign suite's kernel is built in a root of that release.
 [ "$SUITE" = - ] || HOST_PKGS="$HOST_PKGS mmdebstrap curl"
 

@@ -20,14 +20,7 @@ OBJ=$TOP/build/intree/obj
 [ -e "$CONFIG" ] || die "no $CONFIG: run 'make deps'"
 
 say() { echo "intree: $*"; }
-step_t=$(date +%s)
-total_t=$step_t
-lap() {
-	local now
-	now=$(date +%s)
-	say "$1 ($(( now - step_t )) s)"
-	step_t=$now
-}
+LAP_WHO=intree
 kmake() {
 	make -C "$SRC" O="$OBJ" -j"$JOBS" ARCH=powerpc \
 		CROSS_COMPILE="$CROSS_COMPILE" "$@"
@@ -141,4 +134,4 @@ rm -f "$KVMDIR/book3s_xive_native.o"
 build n
 
 say "PASS: kvm.ko builds in-tree with KVM_XIVE_NATIVE=y and =n" \
-	"($(( $(date +%s) - total_t )) s, -j$JOBS)"
+	"($(( $(date +%s) - lap_t0 )) s, -j$JOBS)"

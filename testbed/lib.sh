@@ -91,3 +91,13 @@ tally() {
 	tally_f=${tally_f:-1}
 	total_p=$((total_p + ${p:-0})) total_f=$((total_f + tally_f)) total_s=$((total_s + ${s:-0}))
 }
+# lap TEXT: "$LAP_WHO: TEXT (N s)", N the seconds since the previous lap,
+# or since this file was sourced (lap_t0): the steps of a long check
+lap_t0=$(date +%s)
+lap_t=$lap_t0
+lap() {
+	local now
+	now=$(date +%s)
+	echo "${LAP_WHO:-testbed}: $1 ($(( now - lap_t )) s)"
+	lap_t=$now
+}
