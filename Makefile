@@ -142,7 +142,7 @@ run: deps
 	@testbed/run.sh
 
 # PCI passthrough of an NVMe into the nested guest (testbed/pt-check.sh);
-# its test-only vfio.ko is built into build/vfio, never installed.
+# its test-only vfio.ko is built into build/vfio/<KVER> (6.1), never installed.
 check-passthrough: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/pt-check.sh
