@@ -93,6 +93,7 @@ TEST_F_TIMEOUT(lc, many_vms, 300)
 	ASSERT_EQ(0, slab_snapshot(&slab0));
 	vm0 = vmalloc_areas();
 	free0 = free_pages();
+	ASSERT_LE(0, free0);
 	t0 = now_ms();
 	for (i = 0; i < NR_VMS; i++) {
 		r = one_vm(i & 1, &eq_pfn[i]);
@@ -102,6 +103,7 @@ TEST_F_TIMEOUT(lc, many_vms, 300)
 	ASSERT_EQ(0, slab_snapshot(&slab1));
 	vm1 = vmalloc_areas();
 	free1 = free_pages();
+	ASSERT_LE(0, free1);
 	grown = slab_growth(&slab0, &slab1, &c);
 	orphans = pfns_orphaned(eq_pfn, NR_VMS);
 	ksft_print_msg("%d VMs in %ld ms (%ld ms each); free pages %ld -> %ld (delta %ld); vmalloc areas %ld -> %ld; most grown slab cache %s: %ld objects of %ld bytes; queue pages still allocated: %d\n",
