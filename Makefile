@@ -56,11 +56,9 @@ $(KDIR)/Makefile $(KSRC)/.unpacked:
 	@echo "missing $@: run 'make deps' first (or set KDIR=/KSRC=)"; false
 
 # Our fixes to the tree's own KVM code (intree/series/, the in-tree series
-# too): applied to the staged copy; a changed patch re-stages.  A patch of
-# the same name in intree/series/<major>.x/ replaces it for that kernel
-# (only where a tree's API differs, e.g. 7.x's irq_get_default_domain()).
-KPATCHES := $(foreach p,$(sort $(wildcard $(TOP)/intree/series/*.patch)),\
-	$(or $(wildcard $(TOP)/intree/series/$(firstword $(subst ., ,$(SERIES))).x/$(notdir $(p))),$(p)))
+# too): applied to the staged copy; a changed patch re-stages.  One series
+# serves every kernel of the matrix.
+KPATCHES := $(sort $(wildcard $(TOP)/intree/series/*.patch))
 
 # Copy the tree's KVM sources once; link ours so that edits rebuild at once.
 stage: $(KDIR)/Makefile
@@ -142,7 +140,7 @@ run: deps
 	@testbed/run.sh
 
 # PCI passthrough of an NVMe into the nested guest (testbed/pt-check.sh);
-# its test-only vfio.ko is built into build/vfio, never installed.
+# its test-only vfio.ko is built into build/vfio/<KVER> (6.1), never installed.
 check-passthrough: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/pt-check.sh

@@ -436,6 +436,7 @@ TEST(eq_reset_no_page_leak)
 
 	REQUIRE_XIVE();
 	free0 = free_pages();
+	ASSERT_LE(0, free0);
 	ASSERT_EQ(0, xvm_open_mem(&x, 1, size, 0));
 	t0 = now_s();
 	for (i = 0; i < LEAK_ROUNDS; i++) {
@@ -450,6 +451,7 @@ TEST(eq_reset_no_page_leak)
 	ASSERT_EQ(0, eq_reset(x.dev, 0, EQ_PRIO));
 	xvm_close(&x);
 	free1 = free_pages();
+	ASSERT_LE(0, free1);
 	orphans = pfns_orphaned(pfn, LEAK_ROUNDS);
 	ksft_print_msg("%d EQ re-sets in %.2f s; free pages %ld -> %ld (delta %ld); queue pages still allocated: %d\n",
 		       LEAK_ROUNDS, t1 - t0, free0, free1, free0 - free1,

@@ -9,11 +9,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$TOP/build/guest
+OUT=$TOP/build/guest/$KVER
 ARCHIVE=$OUT/l1-extra.cpio
-MODS=$SYSROOT/lib/modules/$KVER/kernel/drivers
-GMODS="virtio/virtio virtio/virtio_ring virtio/virtio_pci_legacy_dev
-       virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk"
 BUNDLE=$CACHE/guest-qemu
 mkdir -p "$OUT"
 
@@ -32,10 +29,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The guest's initramfs (uncompressed: nothing to inflate in the guest).
 g=$tmp/guest
-mkdir -p "$g"/{bin,dev,proc,sys,lib/modules}
+mkdir -p "$g"/{bin,dev,proc,sys}
 cp "$BUSYBOX" "$g/bin/busybox"
 ln -s busybox "$g/bin/sh"
-for m in $GMODS; do cp "$MODS/$m.ko" "$g/lib/modules/"; done
+# virtio-pci and virtio-blk (6.12+ build virtio-pci in)
+copy_mods "$g/lib/modules" virtio_pci virtio_blk
 cp "$TOP/testbed/guest/init" "$g/init"
 chmod +x "$g/init"
 

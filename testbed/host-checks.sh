@@ -23,7 +23,7 @@ cd "$TOP" || exit 2
 # header, any trace header) and the uapi headers.
 kfiles=$(ls ./*.[ch] 2>/dev/null | sed 's|^\./||')
 ufiles=$(ls uapi/*.h 2>/dev/null)
-pfiles=$(ls intree/*.patch intree/series/*.patch intree/series/*.x/*.patch 2>/dev/null)
+pfiles=$(ls intree/*.patch intree/series/*.patch 2>/dev/null)
 [ -n "$kfiles" ] || die "no kernel sources at $TOP"
 # A kbuild diagnostic is ours when its file is one of ours (the stage
 # links them under their own names).

@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$TOP/build/ipi
+OUT=$TOP/build/ipi/$KVER
 ARCHIVE=$OUT/ipi-extra.cpio
 KDIR=$SYSROOT/usr/src/linux-headers-$KVER
 SRC=$TOP/testbed/guest/ipi-bench

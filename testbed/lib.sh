@@ -52,6 +52,50 @@ bad_log() {
 		{ print }' | grep -E "$BAD_LOG" || true
 }
 # The image scripts (guest-image.sh, pt-image.sh, ipi-image.sh):
+KMODS=$SYSROOT/lib/modules/$KVER
+# modfile NAME: KVER's module file of NAME (- and _ alike; 6.1 ships .ko,
+# 6.12+ .ko.xz); nothing when NAME is built into the kernel.
+modfile() {
+	local b c f
+	b=$(tr _ - <<< "$1") c=$(tr - _ <<< "$1")
+	f=$(find "$KMODS/kernel" \( -name "$b.ko" -o -name "$b.ko.xz" \
+		-o -name "$c.ko" -o -name "$c.ko.xz" \) | head -1)
+	[ -n "$f" ] && { echo "$f"; return 0; }
+	grep -qE "/($b|$c)\.ko\$" "$KMODS/modules.builtin" && return 0
+	echo "testbed: module $1 not found in $KMODS" >&2
+	return 1
+}
+# mod_order NAME...: the modules NAME and their dependencies, dependencies
+# first, built-in ones left out (global: seen)
+mod_order() {
+	local m d f
+	for m; do
+		case " $seen " in *" $m "*) continue ;; esac
+		seen="$seen $m"
+		f=$(modfile "$m") || return 1
+		[ -n "$f" ] || continue
+		for d in $(/sbin/modinfo -F depends "$f" | tr , ' '); do
+			mod_order "$d" || return 1
+		done
+		echo "$m"
+	done
+}
+# copy_mods DIR NAME...: those modules as plain .ko in DIR (where they load
+# nothing decompresses), their load order in DIR/order (no modules.dep there)
+copy_mods() {
+	local dir=$1 m f
+	shift
+	mkdir -p "$dir"
+	seen=
+	mod_order "$@" > "$dir/order" || return 1
+	for m in $(cat "$dir/order"); do
+		f=$(modfile "$m")
+		case $f in
+		*.xz) xz -dc "$f" > "$dir/$m.ko" ;;
+		*) cp "$f" "$dir/$m.ko" ;;
+		esac
+	done
+}
 # uptodate ARCHIVE INPUT...: ARCHIVE exists and no input is newer than it.
 uptodate() {
 	local a=$1 f

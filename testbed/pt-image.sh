@@ -2,17 +2,16 @@
 # Build the inputs of the passthrough scenario as one uncompressed cpio
 # archive for boot.sh's EXTRA_INITRD: the nested-guest archive of
 # guest-image.sh (QEMU bundle, guest kernel, NVRAM, virtio guest), followed
-# by /l1/pt/: the test-only vfio.ko (testbed/vfio) with Debian's other vfio
-# modules and the host's nvme modules, each set with its load order, and the
+# by /l1/pt/: Debian's vfio modules (on 6.1 with testbed/vfio's test-only
+# vfio.ko) and nvme modules, each set with its load order, and the
 # passthrough guest's initramfs (nvme modules, testbed/guest/pt-init,
 # drc, esb-poke).
 # Prints the archive's path.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$TOP/build/pt
+OUT=$TOP/build/pt/$KVER
 ARCHIVE=$OUT/pt-extra.cpio
-KMODS=$SYSROOT/lib/modules/$KVER/kernel
 mkdir -p "$OUT"
 
 base=$("$(dirname "$0")/guest-image.sh")
@@ -26,46 +25,17 @@ t0=$(date +%s%N)
 tmp=$(mktemp -d "$OUT/tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# modpath NAME: the distro module file (names may use - or _)
-modpath() {
-	local f
-	f=$(find "$KMODS" \( -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" \
-		-o -name "$(echo "$1" | tr - _).ko" \) | head -1)
-	[ -n "$f" ] || die "module $1 not found"
-	echo "$f"
-}
-# order NAME...: the modules and their dependencies, dependencies first
-# (no modules.dep in the initramfs: insmod in this order)
-order() {
-	local m d
-	for m in "$@"; do
-		case " $seen " in *" $m "*) continue ;; esac
-		for d in $(/sbin/modinfo -F depends "$(modpath "$m")" | tr , ' '); do
-			order "$d"
-		done
-		seen="$seen $m"
-		echo "$m"
-	done
-}
-# copy DIR NAME...: the modules in DIR and DIR/order
-copy() {
-	local dir=$1 m
-	shift
-	mkdir -p "$dir"
-	seen=
-	order "$@" > "$dir/order"
-	for m in $(cat "$dir/order"); do cp "$(modpath "$m")" "$dir/$m.ko"; done
-}
 r=$tmp/root
-copy "$r/l1/pt/vfio" vfio-pci vfio_iommu_spapr_tce
-cp "$vfio" "$r/l1/pt/vfio/vfio.ko"	# ours replaces Debian's
-copy "$r/l1/pt/nvme" nvme
+copy_mods "$r/l1/pt/vfio" vfio-pci vfio_iommu_spapr_tce
+# 6.1: ours replaces Debian's (see testbed/vfio/build.sh)
+[ -z "$vfio" ] || cp "$vfio" "$r/l1/pt/vfio/vfio.ko"
+copy_mods "$r/l1/pt/nvme" nvme
 
 g=$tmp/guest
 mkdir -p "$g"/{bin,dev,proc,sys,tmp}
 cp "$BUSYBOX" "$g/bin/busybox"
 ln -s busybox "$g/bin/sh"
-copy "$g/lib/modules" nvme
+copy_mods "$g/lib/modules" nvme
 # drmgr's part of PCI hot-plug (there is no drmgr in the guest)
 ${CROSS_COMPILE-powerpc64le-linux-gnu-}gcc -O2 -static -Wall -o "$g/bin/drc" \
 	"$TOP/testbed/guest/drc.c"

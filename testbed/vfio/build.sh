@@ -5,19 +5,21 @@
 # installed).  Then prove it is a drop-in for Debian's vfio.ko: same
 # vermagic, same exported symbols with the same CRCs, same imports/CRCs, so
 # Debian's vfio-pci, vfio-pci-core and vfio_iommu_spapr_tce load on it.
-# Prints the module's path.
+# Prints the module's path; nothing for a kernel whose powerpc has iommu_ops
+# (6.4+: spapr_tce_iommu_ops), where Debian's own vfio.ko binds.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 KDIR=$SYSROOT/usr/src/linux-headers-$KVER
-KSRC=$CACHE/linux-source-6.1
+KSRC=$CACHE/$(. "$CACHE/kernels/$KVER" 2>/dev/null && echo "$KSRC_NAME")
 PATCH=$TOP/testbed/vfio/vfio-ppc-no-iommu-ops.patch
 DEBKO=$SYSROOT/lib/modules/$KVER/kernel/drivers/vfio/vfio.ko
-OUT=$TOP/build/vfio
+OUT=$TOP/build/vfio/$KVER
 KO=$OUT/drivers/vfio/vfio.ko
 CROSS=${CROSS_COMPILE-powerpc64le-linux-gnu-}
 [ "$(uname -m)" = ppc64le ] && CROSS=
 [ -e "$KDIR/Makefile" ] && [ -e "$KSRC/.unpacked" ] || die "run 'make deps' first"
+grep -q spapr_tce_iommu_ops "$KSRC/arch/powerpc/kernel/iommu.c" && exit 0
 
 if [ -e "$KO" ] && [ "$KO" -nt "$PATCH" ] && [ "$KO" -nt "$0" ]; then
 	echo "$KO"
