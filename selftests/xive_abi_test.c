@@ -170,7 +170,8 @@ TEST_F(vm, nr_servers_rules)
 	EXPECT_EQ(0, xive_nr_servers(dev, 1));
 	EXPECT_EQ(0, xive_nr_servers(dev, 4));
 
-	vcpu = self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	vcpu = self->x.vcpu[0];
 	ASSERT_LE(0, vcpu);
 	ASSERT_EQ(0, vcpu_connect(vcpu, dev, 0));
 	/* The VP block is allocated now: its size is frozen */
@@ -313,7 +314,8 @@ TEST_F(vm, connect_server_too_large)
 	NOT_ON_UPSTREAM("XFAIL: ", "WARN on a user-reachable path: upstream packs server 16384 with WARN_ONCE in kvmppc_pack_vcpu_id() and connects it to VP 0 (measured), not run");
 	max_id = kvm_check_cap(KVM_CAP_MAX_VCPU_ID);
 	ASSERT_LT(0, max_id);
-	vcpu = self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	vcpu = self->x.vcpu[0];
 	ASSERT_LE(0, vcpu);
 	r = vcpu_connect(vcpu, dev, max_id);
 	EXPECT_EQ(-EINVAL, r);
@@ -357,7 +359,7 @@ TEST_F(dev, source_set_valid)
 	__u64 irqs[] = { 0, 1, 1023, 1024, 0x7ffff, 0xfffff };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(irqs) / sizeof(irqs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(irqs); i++) {
 		EXPECT_EQ(0, src_set(d, irqs[i], 0)) TH_LOG("irq %#llx",
 							     irqs[i]);
 		/* setting again (restore) is allowed */

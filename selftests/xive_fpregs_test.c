@@ -104,7 +104,8 @@ static void fill(struct fpimg *m, __u64 (*val)(int, int), __u64 fpscr,
 	}
 	m->fpscr = fpscr;
 	/* VSCR is one word of the vector: whichever one mtvscr takes */
-	m->vscr[0] = m->vscr[3] = vscr;
+	m->vscr[0] = vscr;
+	m->vscr[3] = vscr;
 }
 
 #define VSR_OP(op, n, img)	"li 9, " #n "*16\n\t" op " " #n ", %[" img "], 9\n\t"

@@ -36,7 +36,7 @@
 #define NV		4		/* vCPUs per VM */
 #define NSRC		64		/* sources 0..NSRC-1 modelled ... */
 static const __u32 far_src[] = { 1023, 1024, 2047, 0x80000, 0xfffff };
-#define NFAR		(sizeof(far_src) / sizeof(far_src[0]))
+#define NFAR		ARRAY_SIZE(far_src)
 #define NTRK		(NSRC + NFAR)	/* ... and these */
 #define NBLK		1024		/* blocks of 1024 sources */
 #define NMAP		8		/* extra mappings per VM */
@@ -75,6 +75,7 @@ enum cls {
 	C_ATTR, C_VP, C_MMAP, C_FORK, C_ACCESS, C_PQ, C_SLOT, C_RUN,
 	C_USABLE, NCLS
 };
+
 static const char *const cls_name[NCLS] = {
 	"vm", "vcpu", "connect", "ctrl", "source", "config", "eq", "sync",
 	"attr", "vp", "mmap", "fork", "access", "pq", "memslot", "run",
@@ -178,7 +179,7 @@ static __u64 rval(struct fz *f)
 		0x8000000000000000ULL, ~0ULL,
 	};
 
-	return pct(f, 60) ? v[rn(f, sizeof(v) / sizeof(v[0]))] : rnd(f);
+	return pct(f, 60) ? v[rn(f, ARRAY_SIZE(v))] : rnd(f);
 }
 
 /* ---- signals: a load or store that may fault ---- */
@@ -438,7 +439,8 @@ static void unmap_windows(struct vmctx *c)
 		munmap(c->esb, ESB_PAGES * pgsz);
 	if (c->tima)
 		munmap(c->tima, 4 * pgsz);
-	c->esb = c->tima = NULL;
+	c->esb = NULL;
+	c->tima = NULL;
 }
 
 static void unmap_gen(struct vmctx *c, int gen)
@@ -515,7 +517,10 @@ static void vm_close(struct vmctx *c, int order)
 	c->slot1_mem = NULL;
 	munmap(c->g.x.mem, GUEST_MEM_SIZE);
 	c->g.x.mem = NULL;
-	c->open = c->dev_open = c->slot0 = c->slot1 = false;
+	c->open = false;
+	c->dev_open = false;
+	c->slot0 = false;
+	c->slot1 = false;
 	c->gen++;
 }
 
@@ -575,7 +580,10 @@ static int vm_populate(struct vmctx *c)
 
 	for (i = 0; i < 2; i++) {
 		r = sys(ioctl(c->g.x.vm, KVM_CREATE_VCPU, i));
-		if (r < 0 || (r = vcpu_ready(c, i, r)))
+		if (r < 0)
+			return r;
+		r = vcpu_ready(c, i, r);
+		if (r)
 			return r;
 		r = vcpu_connect(c->g.x.vcpu[i], c->g.x.dev, i);
 		if (r)
@@ -1123,17 +1131,17 @@ static void op_connect(struct fz *f)
 	if (k == 3 && other->shared)
 		pthread_rwlock_unlock(&other->lock);
 	vc = vcpu_of_server(c, server);
-	if (k == 0)
+	if (k == 0) {
 		m = B(EBADF) | (fd >= 1000 ? B(EPERM) : 0);
-	else if (k == 3)
+	} else if (k == 3) {
 		m = fd < 0 ? B(EBADF) : B(EPERM);
-	else if (k == 1 || k == 2)
+	} else if (k == 1 || k == 2) {
 		m = B(EPERM);
-	else if (!c->dev_open)
+	} else if (!c->dev_open) {
 		m = B(EBADF) | B(EPERM);
-	else if (!c->nr_servers)	/* NR_SERVERS set from an unknown value */
+	} else if (!c->nr_servers) {	/* NR_SERVERS set from an unknown value */
 		m = OK | B(EBUSY) | B(EINVAL) | B(EEXIST) | B(ENOSPC);
-	else {
+	} else {
 		if (c->server[v] >= 0)
 			m |= B(EBUSY);
 		if (server >= c->nr_servers)
@@ -1277,14 +1285,14 @@ static void op_mmap(struct fz *f)
 		if (rc)
 			return;
 		if (s + n < mp->npages) {
-			if (s && fr)
+			if (s && fr) {
 				*fr = (struct map){ mp->addr + (s + n) * pgsz,
 					mp->npages - s - n, mp->pgoff + s + n,
 					mp->prot, mp->gen };
-			else if (s)	/* no room to track it: drop it */
+			} else if (s) {	/* no room to track it: drop it */
 				munmap(mp->addr + (s + n) * pgsz,
 				       (mp->npages - s - n) * pgsz);
-			else {
+			} else {
 				mp->addr += n * pgsz;
 				mp->pgoff += n;
 				mp->npages -= n;
@@ -1318,6 +1326,9 @@ static void op_mmap(struct fz *f)
 	}
 	/* mremap: shrink, move, grow (VM_DONTEXPAND: EFAULT), duplicate */
 	{
+		static const char *const kind_name[] = {
+			"shrink", "move", "grow", "dup"
+		};
 		int kind = rn(f, 4);
 		unsigned long nl = kind == 0 ? n : kind == 2 ? mp->npages + n :
 				   mp->npages;
@@ -1331,8 +1342,7 @@ static void op_mmap(struct fz *f)
 				return;
 		}
 		say(f, "mremap %s %lu pages at pgoff %#lx to %lu",
-		   (const char *[]){ "shrink", "move", "grow", "dup" }[kind],
-		   mp->npages, mp->pgoff, nl);
+		    kind_name[kind], mp->npages, mp->pgoff, nl);
 		if (kind == 1)
 			q = mremap(mp->addr, mp->npages * pgsz, nl * pgsz,
 				   MREMAP_MAYMOVE | MREMAP_FIXED, dst);
@@ -1735,7 +1745,7 @@ static void one_op(struct fz *f)
 	int w = rn(f, 1000), k;
 	bool excl;
 
-	for (k = 0; w >= ops[k].weight && k < (int)(sizeof(ops) / sizeof(ops[0])) - 1; k++)
+	for (k = 0; w >= ops[k].weight && k < (int)ARRAY_SIZE(ops) - 1; k++)
 		w -= ops[k].weight;
 	f->c = pct(f, 40) ? &shared_vm : &f->own;
 	excl = ops[k].excl;

@@ -393,11 +393,11 @@ static void *onereg_fn(void *arg)
 		int rc = ioctl(o->vcpu, (i++ & 1) ? KVM_SET_ONE_REG :
 					KVM_GET_ONE_REG, &r);
 
-		if (!rc)
+		if (!rc) {
 			o->ok++;
-		else if (errno == ENXIO)
+		} else if (errno == ENXIO) {
 			o->gone++;	/* no longer connected */
-		else {
+		} else {
 			o->other++;
 			o->last_err = errno;
 		}
