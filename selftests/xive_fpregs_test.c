@@ -152,29 +152,28 @@ static long fp_syscall(long nr, long a0, long a1, long a2,
 	register long r5 asm("r5") = a2;
 	struct fpimg save;
 
-	asm volatile(
-		"mffs 0\n\tstfd 0, 1024(%[save])\n\t"
-		"li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[save], 9\n\t"
-		"lfd 0, 1024(%[in])\n\tmtfsf 0xff, 0\n\t"
-		"mffs 0\n\tstfd 0, 1024(%[set])\n\t"
-		"lvx 0, %[in], 9\n\tmtvscr 0\n\t"
-		"mfvscr 0\n\tstvx 0, %[set], 9\n\t"
-		VSR_ALL("lxvd2x", "in")
-		"sc\n\t"
-		"bns+ 1f\n\t"
-		"neg 3, 3\n"
-		"1:\n\t"
-		VSR_ALL("stxvd2x", "out")
-		"mffs 0\n\tstfd 0, 1024(%[out])\n\t"
-		"li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[out], 9\n\t"
-		"lfd 0, 1024(%[save])\n\tmtfsf 0xff, 0\n\t"
-		"lvx 0, %[save], 9\n\tmtvscr 0\n\t"
-		: "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
-		: [in] "b"(in), [set] "b"(set), [out] "b"(out),
-		  [save] "b"(&save)
-		: "r6", "r7", "r8", "r9", "r10", "r11", "r12", "ctr", "lr",
-		  "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory",
-		  FP_CLOBBERS);
+	asm volatile("mffs 0\n\tstfd 0, 1024(%[save])\n\t"
+		     "li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[save], 9\n\t"
+		     "lfd 0, 1024(%[in])\n\tmtfsf 0xff, 0\n\t"
+		     "mffs 0\n\tstfd 0, 1024(%[set])\n\t"
+		     "lvx 0, %[in], 9\n\tmtvscr 0\n\t"
+		     "mfvscr 0\n\tstvx 0, %[set], 9\n\t"
+		     VSR_ALL("lxvd2x", "in")
+		     "sc\n\t"
+		     "bns+ 1f\n\t"
+		     "neg 3, 3\n"
+		     "1:\n\t"
+		     VSR_ALL("stxvd2x", "out")
+		     "mffs 0\n\tstfd 0, 1024(%[out])\n\t"
+		     "li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[out], 9\n\t"
+		     "lfd 0, 1024(%[save])\n\tmtfsf 0xff, 0\n\t"
+		     "lvx 0, %[save], 9\n\tmtvscr 0\n\t"
+		     : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
+		     : [in] "b"(in), [set] "b"(set), [out] "b"(out),
+		       [save] "b"(&save)
+		     : "r6", "r7", "r8", "r9", "r10", "r11", "r12", "ctr", "lr",
+		       "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory",
+		       FP_CLOBBERS);
 	return r3;
 }
 

@@ -756,7 +756,7 @@ static void op_source(struct fz *f)
 	p = pick_ptr(f);
 	a = ptr_addr(f, p, &val, 8, false, &fault);
 	say(f, "SET SOURCE irq %#llx val %#llx ptr %s",
-	   (unsigned long long)irq, (unsigned long long)val, ptr_name[p]);
+	    (unsigned long long)irq, (unsigned long long)val, ptr_name[p]);
 	rc = xive_attr(c->g.x.dev, KVM_SET_DEVICE_ATTR, KVM_DEV_XIVE_GRP_SOURCE,
 		       irq, a);
 	if (irq >= NR_IRQS)
@@ -849,7 +849,7 @@ static void op_config(struct fz *f)
 		p = P_NONE;	/* an unknown value may route anywhere */
 	a = ptr_addr(f, p, &v, 8, false, &fault);
 	say(f, "SET SOURCE_CONFIG irq %#llx val %#llx ptr %s",
-	   (unsigned long long)irq, (unsigned long long)v, ptr_name[p]);
+	    (unsigned long long)irq, (unsigned long long)v, ptr_name[p]);
 	rc = xive_attr(c->g.x.dev, KVM_SET_DEVICE_ATTR,
 		       KVM_DEV_XIVE_GRP_SOURCE_CONFIG, irq, a);
 	check(f, C_CONFIG, rc, T_CONFIG | (upstream ? B(EBUSY) : 0),
@@ -942,12 +942,13 @@ static void op_eq(struct fz *f)
 	if (get) {
 		memset(f->buf, 0xa5, sizeof(eq));
 		say(f, "GET EQ_CONFIG id %#llx ptr %s", (unsigned long long)id,
-		   ptr_name[p]);
+		    ptr_name[p]);
 	} else {
-		say(f, "SET EQ_CONFIG id %#llx flags %#x qshift %u qaddr %#llx toggle %u index %u ptr %s",
-		   (unsigned long long)id, eq.flags, eq.qshift,
-		   (unsigned long long)eq.qaddr, eq.qtoggle, eq.qindex,
-		   ptr_name[p]);
+		say(f,
+		    "SET EQ_CONFIG id %#llx flags %#x qshift %u qaddr %#llx toggle %u index %u ptr %s",
+		    (unsigned long long)id, eq.flags, eq.qshift,
+		    (unsigned long long)eq.qaddr, eq.qtoggle, eq.qindex,
+		    ptr_name[p]);
 	}
 	rc = xive_attr(c->g.x.dev, get ? KVM_GET_DEVICE_ATTR :
 		       KVM_SET_DEVICE_ATTR, KVM_DEV_XIVE_GRP_EQ_CONFIG, id, a);
@@ -987,7 +988,8 @@ static void op_eq(struct fz *f)
 		static const struct kvm_ppc_xive_eq zero;
 
 		if (memcmp(&got, &zero, sizeof(got)))
-			failf(f, C_EQ, "a reset queue reads flags %#x qshift %u qaddr %#llx toggle %u index %u, not zeroes",
+			failf(f, C_EQ,
+			      "a reset queue reads flags %#x qshift %u qaddr %#llx toggle %u index %u, not zeroes",
 			      got.flags, got.qshift,
 			      (unsigned long long)got.qaddr, got.qtoggle,
 			      got.qindex);
@@ -995,7 +997,8 @@ static void op_eq(struct fz *f)
 		   got.qshift != EQ_SHIFT ||
 		   got.qaddr != c->eq_addr[vc][prio] || got.qtoggle > 1 ||
 		   got.qindex >= 1 << 14) {
-		failf(f, C_EQ, "queue set at %#llx reads flags %#x qshift %u qaddr %#llx toggle %u index %u",
+		failf(f, C_EQ,
+		      "queue set at %#llx reads flags %#x qshift %u qaddr %#llx toggle %u index %u",
 		      (unsigned long long)c->eq_addr[vc][prio], got.flags,
 		      got.qshift, (unsigned long long)got.qaddr, got.qtoggle,
 		      got.qindex);
@@ -1056,7 +1059,7 @@ static void op_attr(struct fz *f)
 			p = P_NONE;
 		a = ptr_addr(f, p, f->buf, 8, false, &fault);
 		say(f, "device attr ioctl %d with the struct at a %s pointer",
-		   k, ptr_name[p]);
+		    k, ptr_name[p]);
 		rc = sys(ioctl(c->g.x.dev, req[rn(f, 3)], a));
 		check(f, C_ATTR, rc, B(EFAULT), B(EFAULT));
 	}
@@ -1118,7 +1121,7 @@ static void op_connect(struct fz *f)
 		what = "another VM's device";
 	}
 	say(f, "connect vCPU %d to %s (fd %d) as server %llu", v, what, fd,
-	   (unsigned long long)server);
+	    (unsigned long long)server);
 	/*
 	 * The call holds the other device's file: the shared VM's lock
 	 * keeps its owner from closing and re-creating it meanwhile (EEXIST).
@@ -1176,14 +1179,14 @@ static void op_vp(struct fz *f)
 	a = ptr_addr(f, p, w, 16, !set, &fault);
 	r.addr = a;
 	say(f, "%s_ONE_REG VP_STATE vCPU %d %#llx ptr %s", set ? "SET" : "GET",
-	   v, (unsigned long long)w[0], ptr_name[p]);
+	    v, (unsigned long long)w[0], ptr_name[p]);
 	rc = sys(ioctl(fd, set ? KVM_SET_ONE_REG : KVM_GET_ONE_REG, &r));
 	m = (c->server[v] < 0 ? B(ENXIO) | B(EPERM) : 0) | ptr_mask(fault, 0);
 	check(f, C_VP, rc, T_VP, m ?: OK);
 	if (rc || !set || fault || c->server[v] < 0)
 		return;
 	say(f, "GET_ONE_REG VP_STATE vCPU %d after set %#llx", v,
-	   (unsigned long long)w[0]);
+	    (unsigned long long)w[0]);
 	r.addr = (uintptr_t)got;
 	rc = sys(ioctl(fd, KVM_GET_ONE_REG, &r));
 	check(f, C_VP, rc, T_VP, OK);
@@ -1252,7 +1255,7 @@ static void op_mmap(struct fz *f)
 		if (upstream && !crashers)
 			priv = false;
 		say(f, "mmap %lu pages at pgoff %#lx prot %d %s", len, pgoff,
-		   prot, priv ? "MAP_PRIVATE" : "MAP_SHARED");
+		    prot, priv ? "MAP_PRIVATE" : "MAP_SHARED");
 		p = mmap(NULL, len * pgsz, prot, priv ? MAP_PRIVATE : MAP_SHARED,
 			 c->g.x.dev, pgoff * pgsz);
 		rc = p == MAP_FAILED ? -errno : 0;
@@ -1279,7 +1282,7 @@ static void op_mmap(struct fz *f)
 	n = 1 + rn(f, mp->npages - s);
 	if (k < 6) {
 		say(f, "munmap pages %lu-%lu of %lu at pgoff %#lx", s, s + n - 1,
-		   mp->npages, mp->pgoff);
+		    mp->npages, mp->pgoff);
 		rc = sys(munmap(mp->addr + s * pgsz, n * pgsz));
 		check(f, C_MMAP, rc, OK | B(EINVAL), OK);
 		if (rc)
@@ -1307,7 +1310,7 @@ static void op_mmap(struct fz *f)
 	if (k < 8) {
 		/* the whole tail from s: one VMA per tracked map */
 		say(f, "mprotect pages %lu-%lu of %lu at pgoff %#lx to %d", s,
-		   mp->npages - 1, mp->npages, mp->pgoff, prot);
+		    mp->npages - 1, mp->npages, mp->pgoff, prot);
 		if (s && !fr)
 			s = 0;
 		rc = sys(mprotect(mp->addr + s * pgsz, (mp->npages - s) * pgsz,
@@ -1422,7 +1425,7 @@ static void do_access(struct fz *f, char *addr, unsigned long pg, int gen,
 	if (want < 0)
 		return;
 	say(f, "%s at file page %#lx +%#x (prot %d, device gen %d of %d)",
-	   store ? "store" : "load", pg, off, prot, gen, c->gen);
+	    store ? "store" : "load", pg, off, prot, gen, c->gen);
 	sig = guarded((volatile __u64 *)(addr + off), store, &v);
 	f->st[C_ACCESS].ops++;
 	f->st[C_ACCESS].err[0] += !sig;
@@ -1494,7 +1497,8 @@ static void op_pq(struct fz *f)
 	for (n = 0; n < 3; n++) {
 		got = esb_pq(c->esb, irq);
 		if (got != c->s[i].pq) {
-			failf(f, C_PQ, "PQ %d after %d triggers from %d, expected %d (set by t%d op %u)",
+			failf(f, C_PQ,
+			      "PQ %d after %d triggers from %d, expected %d (set by t%d op %u)",
 			      got, n, pq, c->s[i].pq, c->s[i].who,
 			      c->s[i].when);
 			set_pq(f, &c->s[i], -1);
@@ -1607,8 +1611,8 @@ static void op_slot(struct fz *f)
 		m = B(EINVAL);
 	}
 	say(f, "memslot 1 gpa %#llx size %#llx flags %#x",
-	   (unsigned long long)r.guest_phys_addr,
-	   (unsigned long long)r.memory_size, r.flags);
+	    (unsigned long long)r.guest_phys_addr,
+	    (unsigned long long)r.memory_size, r.flags);
 	rc = sys(ioctl(c->g.x.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	check(f, C_SLOT, rc, T_SLOT, m);
 	if (rc)
@@ -1643,7 +1647,7 @@ static void op_vm(struct fz *f)
 
 	if (k < 2 || !c->open) {
 		say(f, "close the VM (%s first), open a new one (NR_SERVERS %u)",
-		   k ? "VM" : "device", nr);
+		    k ? "VM" : "device", nr);
 		pthread_rwlock_wrlock(&fork_lock);
 		vm_close(c, k);
 		pthread_rwlock_unlock(&fork_lock);
@@ -1796,6 +1800,9 @@ static void *thread_fn(void *arg)
 	return NULL;
 }
 
+/* TAP directive of a failed class when testing the upstream device */
+#define TODO_UPSTREAM " # TODO upstream: a fuzz finding, see README"
+
 static void report(struct fz *fz)
 {
 	int t, c, e, n = 0;
@@ -1829,7 +1836,7 @@ static void report(struct fz *fz)
 			else
 				printf("not ok %d - t%d/%s: %lu ops, %lu failed (first: %s)%s\n",
 				       n, t, cls_name[c], tot, s->fails, s->first,
-				       upstream ? " # TODO upstream: a fuzz finding, see README" : "");
+				       upstream ? TODO_UPSTREAM : "");
 		}
 	}
 	printf("1..%d\n", n);

@@ -150,7 +150,8 @@ TEST_F(dev, map_private_refused)
 		munmap(p, 2 * XIVE_PAGE);
 	if (t != MAP_FAILED)
 		munmap(t, 4 * XIVE_PAGE);
-	XFAIL_ON_UPSTREAM(refused, "MAP_PRIVATE accepted: the first access BUGs at mm/memory.c:2229 (vmf_insert_pfn COW check, measured), not touched");
+	XFAIL_ON_UPSTREAM(refused,
+			  "MAP_PRIVATE accepted: the first access BUGs at mm/memory.c:2229 (vmf_insert_pfn COW check, measured), not touched");
 	ASSERT_TRUE(refused);
 	EXPECT_EQ(EINVAL, e);
 }
