@@ -41,9 +41,9 @@
 #define DEC_VEC		0x900UL
 
 #define H_CEDE		0xe0
-#define MSR_FP		(1ULL << 13)
-#define MSR_VSX		(1ULL << 23)
-#define MSR_VEC		(1ULL << 25)
+#define MSR_FP		BIT_ULL(13)
+#define MSR_VSX		BIT_ULL(23)
+#define MSR_VEC		BIT_ULL(25)
 
 #define LXVD2X(t, a, b)	 (0x7c000698 | ((t) & 31) << 21 | (a) << 16 | (b) << 11 | (t) >> 5)
 #define STXVD2X(s, a, b) (0x7c000798 | ((s) & 31) << 21 | (a) << 16 | (b) << 11 | (s) >> 5)

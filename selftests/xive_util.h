@@ -34,6 +34,10 @@
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
 #endif
+/* tools/include/vdso/bits.h's, which userspace selftests do not include */
+#ifndef BIT_ULL
+#define BIT_ULL(nr)	(1ULL << (nr))
+#endif
 
 /*
  * The testbed reads each program's TAP through a pipe (it indents it as a
