@@ -171,7 +171,8 @@ TEST_F(vm, nr_servers_rules)
 	EXPECT_EQ(0, xive_nr_servers(dev, 1));
 	EXPECT_EQ(0, xive_nr_servers(dev, 4));
 
-	vcpu = self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	vcpu = self->x.vcpu[0];
 	ASSERT_LE(0, vcpu);
 	ASSERT_EQ(0, vcpu_connect(vcpu, dev, 0));
 	/* The VP block is allocated now: its size is frozen */
@@ -311,10 +312,12 @@ TEST_F(vm, connect_server_too_large)
 {
 	int dev = self->x.dev, vcpu, max_id, r;
 
-	NOT_ON_UPSTREAM("XFAIL: ", "WARN on a user-reachable path: upstream packs server 16384 with WARN_ONCE in kvmppc_pack_vcpu_id() and connects it to VP 0 (measured), not run");
+	NOT_ON_UPSTREAM("XFAIL: ",
+			"WARN on a user-reachable path: upstream packs server 16384 with WARN_ONCE in kvmppc_pack_vcpu_id() and connects it to VP 0 (measured), not run");
 	max_id = kvm_check_cap(KVM_CAP_MAX_VCPU_ID);
 	ASSERT_LT(0, max_id);
-	vcpu = self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	self->x.vcpu[0] = vcpu_create(self->x.vm, 0);
+	vcpu = self->x.vcpu[0];
 	ASSERT_LE(0, vcpu);
 	r = vcpu_connect(vcpu, dev, max_id);
 	EXPECT_EQ(-EINVAL, r);
@@ -358,9 +361,8 @@ TEST_F(dev, source_set_valid)
 	__u64 irqs[] = { 0, 1, 1023, 1024, 0x7ffff, 0xfffff };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(irqs) / sizeof(irqs[0]); i++) {
-		EXPECT_EQ(0, src_set(d, irqs[i], 0)) TH_LOG("irq %#llx",
-							     irqs[i]);
+	for (i = 0; i < ARRAY_SIZE(irqs); i++) {
+		EXPECT_EQ(0, src_set(d, irqs[i], 0)) TH_LOG("irq %#llx", irqs[i]);
 		/* setting again (restore) is allowed */
 		EXPECT_EQ(0, src_set(d, irqs[i], KVM_XIVE_LEVEL_SENSITIVE));
 		EXPECT_EQ(0, src_set(d, irqs[i], KVM_XIVE_LEVEL_SENSITIVE |
@@ -414,7 +416,8 @@ TEST(source_config_masked_target)
 		r[i] = src_cfg(dev, 3, bad[i], 6, true, 3);
 		refused += r[i] == -EINVAL;
 	}
-	XFAIL_ON_UPSTREAM(refused == 5, "a masked SOURCE_CONFIG takes any server (kept as 0), %d of 5 refused",
+	XFAIL_ON_UPSTREAM(refused == 5,
+			  "a masked SOURCE_CONFIG takes any server (kept as 0), %d of 5 refused",
 			  refused);
 	for (i = 0; i < 5; i++) {
 		EXPECT_EQ(-EINVAL, r[i]) TH_LOG("masked, server %u", bad[i]);
@@ -494,7 +497,8 @@ TEST(all_prios_one_vcpu)
 	int prio;
 
 	REQUIRE_XIVE();
-	NOT_ON_UPSTREAM("XFAIL: ", "not run on upstream: a 2nd priority EQ on one vCPU gets EBUSY and the release oopses (measured)");
+	NOT_ON_UPSTREAM("XFAIL: ",
+			"not run on upstream: a 2nd priority EQ on one vCPU gets EBUSY and the release oopses (measured)");
 	ASSERT_EQ(0, xvm_open(&x, 1, true));
 	ASSERT_EQ(0, src_set(x.dev, 3, 0));
 	for (prio = 0; prio <= 6; prio++) {

@@ -221,7 +221,8 @@ TEST_F(eq, restore_beyond_queue_refused)
 	/* upstream took them: the last one stays live, reset it at once */
 	if (refused < 6)
 		eq_reset(self->x.dev, 0, EQ_PRIO);
-	XFAIL_ON_UPSTREAM(refused == 6, "an EQ restore with qindex beyond the queue or qtoggle > 1 is accepted (%d of 6 refused)",
+	XFAIL_ON_UPSTREAM(refused == 6,
+			  "an EQ restore with qindex beyond the queue or qtoggle > 1 is accepted (%d of 6 refused)",
 			  refused);
 	for (i = 0; i < 6; i++) {
 		EXPECT_EQ(-EINVAL, r[i]) TH_LOG("qtoggle %u qindex %u",
@@ -318,7 +319,8 @@ TEST_F(eq, route_to_missing_queue)
 	struct kvm_ppc_xive_eq eq;
 	int r;
 
-	NOT_ON_UPSTREAM("XFAIL: ", "WARN on a user-reachable path: xive_try_pick_queue() WARN_ON(!q->qpage), then routes to another server's queue or EBUSY (measured), not run");
+	NOT_ON_UPSTREAM("XFAIL: ",
+			"WARN on a user-reachable path: xive_try_pick_queue() WARN_ON(!q->qpage), then routes to another server's queue or EBUSY (measured), not run");
 	/* server 1 has no queue at all; server 0 only has priority 6 */
 	r = src_cfg(self->x.dev, 1, 1, EQ_PRIO, false, 0x11);
 	EXPECT_EQ(-ENXIO, r) TH_LOG("server 1 without queue: %s",
@@ -350,7 +352,8 @@ TEST(failed_start_rolls_back)
 
 	REQUIRE_XIVE();
 	if (xive_upstream())
-		SKIP(return, "no fault injection point in the upstream device (its error path disables the queue and puts its page)");
+		SKIP(return,
+		     "no fault injection point in the upstream device (its error path disables the queue and puts its page)");
 	memset(&zero, 0, sizeof(zero));
 	ASSERT_EQ(0, xvm_open(&x, 1, true));
 	ASSERT_EQ(0, xvm_map_esb(&x, 1));
@@ -398,7 +401,8 @@ TEST(new_ipi_masked_whatever_firmware_left)
 
 	REQUIRE_XIVE();
 	if (xive_upstream())
-		SKIP(return, "no fault injection point in the upstream device (it keeps the firmware's EAS)");
+		SKIP(return,
+		     "no fault injection point in the upstream device (it keeps the firmware's EAS)");
 	ASSERT_EQ(0, xvm_open(&x, 1, true));
 	ASSERT_EQ(0, xvm_map_esb(&x, 1));
 	ASSERT_EQ(0, eq_set(x.dev, 0, 5, EQ_GPA));
@@ -556,7 +560,8 @@ TEST(eq_in_huge_page)
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (mem == MAP_FAILED && access("/sys/kernel/mm/hugepages", F_OK))
-		SKIP(return, "host: no huge page size (the emulated POWER9's radix MMU offers none: no hugetlbfs, no THP)");
+		SKIP(return,
+		     "host: no huge page size (the emulated POWER9's radix MMU offers none: no hugetlbfs, no THP)");
 	ASSERT_NE(MAP_FAILED, mem) TH_LOG("MAP_HUGETLB: %s", strerror(errno));
 	memset(mem, 0, size);
 	ASSERT_TRUE(pfns_consecutive(mem + EQ_GPA, xive_pieces()));

@@ -41,9 +41,9 @@
 #define DEC_VEC		0x900UL
 
 #define H_CEDE		0xe0
-#define MSR_FP		(1ULL << 13)
-#define MSR_VSX		(1ULL << 23)
-#define MSR_VEC		(1ULL << 25)
+#define MSR_FP		BIT_ULL(13)
+#define MSR_VSX		BIT_ULL(23)
+#define MSR_VEC		BIT_ULL(25)
 
 #define LXVD2X(t, a, b)	 (0x7c000698 | ((t) & 31) << 21 | (a) << 16 | (b) << 11 | (t) >> 5)
 #define STXVD2X(s, a, b) (0x7c000798 | ((s) & 31) << 21 | (a) << 16 | (b) << 11 | (s) >> 5)
@@ -104,7 +104,8 @@ static void fill(struct fpimg *m, __u64 (*val)(int, int), __u64 fpscr,
 	}
 	m->fpscr = fpscr;
 	/* VSCR is one word of the vector: whichever one mtvscr takes */
-	m->vscr[0] = m->vscr[3] = vscr;
+	m->vscr[0] = vscr;
+	m->vscr[3] = vscr;
 }
 
 #define VSR_OP(op, n, img)	"li 9, " #n "*16\n\t" op " " #n ", %[" img "], 9\n\t"
@@ -151,29 +152,28 @@ static long fp_syscall(long nr, long a0, long a1, long a2,
 	register long r5 asm("r5") = a2;
 	struct fpimg save;
 
-	asm volatile(
-		"mffs 0\n\tstfd 0, 1024(%[save])\n\t"
-		"li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[save], 9\n\t"
-		"lfd 0, 1024(%[in])\n\tmtfsf 0xff, 0\n\t"
-		"mffs 0\n\tstfd 0, 1024(%[set])\n\t"
-		"lvx 0, %[in], 9\n\tmtvscr 0\n\t"
-		"mfvscr 0\n\tstvx 0, %[set], 9\n\t"
-		VSR_ALL("lxvd2x", "in")
-		"sc\n\t"
-		"bns+ 1f\n\t"
-		"neg 3, 3\n"
-		"1:\n\t"
-		VSR_ALL("stxvd2x", "out")
-		"mffs 0\n\tstfd 0, 1024(%[out])\n\t"
-		"li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[out], 9\n\t"
-		"lfd 0, 1024(%[save])\n\tmtfsf 0xff, 0\n\t"
-		"lvx 0, %[save], 9\n\tmtvscr 0\n\t"
-		: "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
-		: [in] "b"(in), [set] "b"(set), [out] "b"(out),
-		  [save] "b"(&save)
-		: "r6", "r7", "r8", "r9", "r10", "r11", "r12", "ctr", "lr",
-		  "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory",
-		  FP_CLOBBERS);
+	asm volatile("mffs 0\n\tstfd 0, 1024(%[save])\n\t"
+		     "li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[save], 9\n\t"
+		     "lfd 0, 1024(%[in])\n\tmtfsf 0xff, 0\n\t"
+		     "mffs 0\n\tstfd 0, 1024(%[set])\n\t"
+		     "lvx 0, %[in], 9\n\tmtvscr 0\n\t"
+		     "mfvscr 0\n\tstvx 0, %[set], 9\n\t"
+		     VSR_ALL("lxvd2x", "in")
+		     "sc\n\t"
+		     "bns+ 1f\n\t"
+		     "neg 3, 3\n"
+		     "1:\n\t"
+		     VSR_ALL("stxvd2x", "out")
+		     "mffs 0\n\tstfd 0, 1024(%[out])\n\t"
+		     "li 9, 1040\n\tmfvscr 0\n\tstvx 0, %[out], 9\n\t"
+		     "lfd 0, 1024(%[save])\n\tmtfsf 0xff, 0\n\t"
+		     "lvx 0, %[save], 9\n\tmtvscr 0\n\t"
+		     : "+r"(r0), "+r"(r3), "+r"(r4), "+r"(r5)
+		     : [in] "b"(in), [set] "b"(set), [out] "b"(out),
+		       [save] "b"(&save)
+		     : "r6", "r7", "r8", "r9", "r10", "r11", "r12", "ctr", "lr",
+		       "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory",
+		       FP_CLOBBERS);
 	return r3;
 }
 

@@ -36,7 +36,7 @@
 #define NV		4		/* vCPUs per VM */
 #define NSRC		64		/* sources 0..NSRC-1 modelled ... */
 static const __u32 far_src[] = { 1023, 1024, 2047, 0x80000, 0xfffff };
-#define NFAR		(sizeof(far_src) / sizeof(far_src[0]))
+#define NFAR		ARRAY_SIZE(far_src)
 #define NTRK		(NSRC + NFAR)	/* ... and these */
 #define NBLK		1024		/* blocks of 1024 sources */
 #define NMAP		8		/* extra mappings per VM */
@@ -75,6 +75,7 @@ enum cls {
 	C_ATTR, C_VP, C_MMAP, C_FORK, C_ACCESS, C_PQ, C_SLOT, C_RUN,
 	C_USABLE, NCLS
 };
+
 static const char *const cls_name[NCLS] = {
 	"vm", "vcpu", "connect", "ctrl", "source", "config", "eq", "sync",
 	"attr", "vp", "mmap", "fork", "access", "pq", "memslot", "run",
@@ -178,7 +179,7 @@ static __u64 rval(struct fz *f)
 		0x8000000000000000ULL, ~0ULL,
 	};
 
-	return pct(f, 60) ? v[rn(f, sizeof(v) / sizeof(v[0]))] : rnd(f);
+	return pct(f, 60) ? v[rn(f, ARRAY_SIZE(v))] : rnd(f);
 }
 
 /* ---- signals: a load or store that may fault ---- */
@@ -438,7 +439,8 @@ static void unmap_windows(struct vmctx *c)
 		munmap(c->esb, ESB_PAGES * pgsz);
 	if (c->tima)
 		munmap(c->tima, 4 * pgsz);
-	c->esb = c->tima = NULL;
+	c->esb = NULL;
+	c->tima = NULL;
 }
 
 static void unmap_gen(struct vmctx *c, int gen)
@@ -515,7 +517,10 @@ static void vm_close(struct vmctx *c, int order)
 	c->slot1_mem = NULL;
 	munmap(c->g.x.mem, GUEST_MEM_SIZE);
 	c->g.x.mem = NULL;
-	c->open = c->dev_open = c->slot0 = c->slot1 = false;
+	c->open = false;
+	c->dev_open = false;
+	c->slot0 = false;
+	c->slot1 = false;
 	c->gen++;
 }
 
@@ -575,7 +580,10 @@ static int vm_populate(struct vmctx *c)
 
 	for (i = 0; i < 2; i++) {
 		r = sys(ioctl(c->g.x.vm, KVM_CREATE_VCPU, i));
-		if (r < 0 || (r = vcpu_ready(c, i, r)))
+		if (r < 0)
+			return r;
+		r = vcpu_ready(c, i, r);
+		if (r)
 			return r;
 		r = vcpu_connect(c->g.x.vcpu[i], c->g.x.dev, i);
 		if (r)
@@ -748,7 +756,7 @@ static void op_source(struct fz *f)
 	p = pick_ptr(f);
 	a = ptr_addr(f, p, &val, 8, false, &fault);
 	say(f, "SET SOURCE irq %#llx val %#llx ptr %s",
-	   (unsigned long long)irq, (unsigned long long)val, ptr_name[p]);
+	    (unsigned long long)irq, (unsigned long long)val, ptr_name[p]);
 	rc = xive_attr(c->g.x.dev, KVM_SET_DEVICE_ATTR, KVM_DEV_XIVE_GRP_SOURCE,
 		       irq, a);
 	if (irq >= NR_IRQS)
@@ -841,7 +849,7 @@ static void op_config(struct fz *f)
 		p = P_NONE;	/* an unknown value may route anywhere */
 	a = ptr_addr(f, p, &v, 8, false, &fault);
 	say(f, "SET SOURCE_CONFIG irq %#llx val %#llx ptr %s",
-	   (unsigned long long)irq, (unsigned long long)v, ptr_name[p]);
+	    (unsigned long long)irq, (unsigned long long)v, ptr_name[p]);
 	rc = xive_attr(c->g.x.dev, KVM_SET_DEVICE_ATTR,
 		       KVM_DEV_XIVE_GRP_SOURCE_CONFIG, irq, a);
 	check(f, C_CONFIG, rc, T_CONFIG | (upstream ? B(EBUSY) : 0),
@@ -934,12 +942,13 @@ static void op_eq(struct fz *f)
 	if (get) {
 		memset(f->buf, 0xa5, sizeof(eq));
 		say(f, "GET EQ_CONFIG id %#llx ptr %s", (unsigned long long)id,
-		   ptr_name[p]);
+		    ptr_name[p]);
 	} else {
-		say(f, "SET EQ_CONFIG id %#llx flags %#x qshift %u qaddr %#llx toggle %u index %u ptr %s",
-		   (unsigned long long)id, eq.flags, eq.qshift,
-		   (unsigned long long)eq.qaddr, eq.qtoggle, eq.qindex,
-		   ptr_name[p]);
+		say(f,
+		    "SET EQ_CONFIG id %#llx flags %#x qshift %u qaddr %#llx toggle %u index %u ptr %s",
+		    (unsigned long long)id, eq.flags, eq.qshift,
+		    (unsigned long long)eq.qaddr, eq.qtoggle, eq.qindex,
+		    ptr_name[p]);
 	}
 	rc = xive_attr(c->g.x.dev, get ? KVM_GET_DEVICE_ATTR :
 		       KVM_SET_DEVICE_ATTR, KVM_DEV_XIVE_GRP_EQ_CONFIG, id, a);
@@ -979,7 +988,8 @@ static void op_eq(struct fz *f)
 		static const struct kvm_ppc_xive_eq zero;
 
 		if (memcmp(&got, &zero, sizeof(got)))
-			failf(f, C_EQ, "a reset queue reads flags %#x qshift %u qaddr %#llx toggle %u index %u, not zeroes",
+			failf(f, C_EQ,
+			      "a reset queue reads flags %#x qshift %u qaddr %#llx toggle %u index %u, not zeroes",
 			      got.flags, got.qshift,
 			      (unsigned long long)got.qaddr, got.qtoggle,
 			      got.qindex);
@@ -987,7 +997,8 @@ static void op_eq(struct fz *f)
 		   got.qshift != EQ_SHIFT ||
 		   got.qaddr != c->eq_addr[vc][prio] || got.qtoggle > 1 ||
 		   got.qindex >= 1 << 14) {
-		failf(f, C_EQ, "queue set at %#llx reads flags %#x qshift %u qaddr %#llx toggle %u index %u",
+		failf(f, C_EQ,
+		      "queue set at %#llx reads flags %#x qshift %u qaddr %#llx toggle %u index %u",
 		      (unsigned long long)c->eq_addr[vc][prio], got.flags,
 		      got.qshift, (unsigned long long)got.qaddr, got.qtoggle,
 		      got.qindex);
@@ -1048,7 +1059,7 @@ static void op_attr(struct fz *f)
 			p = P_NONE;
 		a = ptr_addr(f, p, f->buf, 8, false, &fault);
 		say(f, "device attr ioctl %d with the struct at a %s pointer",
-		   k, ptr_name[p]);
+		    k, ptr_name[p]);
 		rc = sys(ioctl(c->g.x.dev, req[rn(f, 3)], a));
 		check(f, C_ATTR, rc, B(EFAULT), B(EFAULT));
 	}
@@ -1110,7 +1121,7 @@ static void op_connect(struct fz *f)
 		what = "another VM's device";
 	}
 	say(f, "connect vCPU %d to %s (fd %d) as server %llu", v, what, fd,
-	   (unsigned long long)server);
+	    (unsigned long long)server);
 	/*
 	 * The call holds the other device's file: the shared VM's lock
 	 * keeps its owner from closing and re-creating it meanwhile (EEXIST).
@@ -1123,17 +1134,17 @@ static void op_connect(struct fz *f)
 	if (k == 3 && other->shared)
 		pthread_rwlock_unlock(&other->lock);
 	vc = vcpu_of_server(c, server);
-	if (k == 0)
+	if (k == 0) {
 		m = B(EBADF) | (fd >= 1000 ? B(EPERM) : 0);
-	else if (k == 3)
+	} else if (k == 3) {
 		m = fd < 0 ? B(EBADF) : B(EPERM);
-	else if (k == 1 || k == 2)
+	} else if (k == 1 || k == 2) {
 		m = B(EPERM);
-	else if (!c->dev_open)
+	} else if (!c->dev_open) {
 		m = B(EBADF) | B(EPERM);
-	else if (!c->nr_servers)	/* NR_SERVERS set from an unknown value */
+	} else if (!c->nr_servers) {	/* NR_SERVERS set from an unknown value */
 		m = OK | B(EBUSY) | B(EINVAL) | B(EEXIST) | B(ENOSPC);
-	else {
+	} else {
 		if (c->server[v] >= 0)
 			m |= B(EBUSY);
 		if (server >= c->nr_servers)
@@ -1168,14 +1179,14 @@ static void op_vp(struct fz *f)
 	a = ptr_addr(f, p, w, 16, !set, &fault);
 	r.addr = a;
 	say(f, "%s_ONE_REG VP_STATE vCPU %d %#llx ptr %s", set ? "SET" : "GET",
-	   v, (unsigned long long)w[0], ptr_name[p]);
+	    v, (unsigned long long)w[0], ptr_name[p]);
 	rc = sys(ioctl(fd, set ? KVM_SET_ONE_REG : KVM_GET_ONE_REG, &r));
 	m = (c->server[v] < 0 ? B(ENXIO) | B(EPERM) : 0) | ptr_mask(fault, 0);
 	check(f, C_VP, rc, T_VP, m ?: OK);
 	if (rc || !set || fault || c->server[v] < 0)
 		return;
 	say(f, "GET_ONE_REG VP_STATE vCPU %d after set %#llx", v,
-	   (unsigned long long)w[0]);
+	    (unsigned long long)w[0]);
 	r.addr = (uintptr_t)got;
 	rc = sys(ioctl(fd, KVM_GET_ONE_REG, &r));
 	check(f, C_VP, rc, T_VP, OK);
@@ -1244,7 +1255,7 @@ static void op_mmap(struct fz *f)
 		if (upstream && !crashers)
 			priv = false;
 		say(f, "mmap %lu pages at pgoff %#lx prot %d %s", len, pgoff,
-		   prot, priv ? "MAP_PRIVATE" : "MAP_SHARED");
+		    prot, priv ? "MAP_PRIVATE" : "MAP_SHARED");
 		p = mmap(NULL, len * pgsz, prot, priv ? MAP_PRIVATE : MAP_SHARED,
 			 c->g.x.dev, pgoff * pgsz);
 		rc = p == MAP_FAILED ? -errno : 0;
@@ -1271,20 +1282,20 @@ static void op_mmap(struct fz *f)
 	n = 1 + rn(f, mp->npages - s);
 	if (k < 6) {
 		say(f, "munmap pages %lu-%lu of %lu at pgoff %#lx", s, s + n - 1,
-		   mp->npages, mp->pgoff);
+		    mp->npages, mp->pgoff);
 		rc = sys(munmap(mp->addr + s * pgsz, n * pgsz));
 		check(f, C_MMAP, rc, OK | B(EINVAL), OK);
 		if (rc)
 			return;
 		if (s + n < mp->npages) {
-			if (s && fr)
+			if (s && fr) {
 				*fr = (struct map){ mp->addr + (s + n) * pgsz,
 					mp->npages - s - n, mp->pgoff + s + n,
 					mp->prot, mp->gen };
-			else if (s)	/* no room to track it: drop it */
+			} else if (s) {	/* no room to track it: drop it */
 				munmap(mp->addr + (s + n) * pgsz,
 				       (mp->npages - s - n) * pgsz);
-			else {
+			} else {
 				mp->addr += n * pgsz;
 				mp->pgoff += n;
 				mp->npages -= n;
@@ -1299,7 +1310,7 @@ static void op_mmap(struct fz *f)
 	if (k < 8) {
 		/* the whole tail from s: one VMA per tracked map */
 		say(f, "mprotect pages %lu-%lu of %lu at pgoff %#lx to %d", s,
-		   mp->npages - 1, mp->npages, mp->pgoff, prot);
+		    mp->npages - 1, mp->npages, mp->pgoff, prot);
 		if (s && !fr)
 			s = 0;
 		rc = sys(mprotect(mp->addr + s * pgsz, (mp->npages - s) * pgsz,
@@ -1318,6 +1329,9 @@ static void op_mmap(struct fz *f)
 	}
 	/* mremap: shrink, move, grow (VM_DONTEXPAND: EFAULT), duplicate */
 	{
+		static const char *const kind_name[] = {
+			"shrink", "move", "grow", "dup"
+		};
 		int kind = rn(f, 4);
 		unsigned long nl = kind == 0 ? n : kind == 2 ? mp->npages + n :
 				   mp->npages;
@@ -1331,8 +1345,7 @@ static void op_mmap(struct fz *f)
 				return;
 		}
 		say(f, "mremap %s %lu pages at pgoff %#lx to %lu",
-		   (const char *[]){ "shrink", "move", "grow", "dup" }[kind],
-		   mp->npages, mp->pgoff, nl);
+		    kind_name[kind], mp->npages, mp->pgoff, nl);
 		if (kind == 1)
 			q = mremap(mp->addr, mp->npages * pgsz, nl * pgsz,
 				   MREMAP_MAYMOVE | MREMAP_FIXED, dst);
@@ -1412,7 +1425,7 @@ static void do_access(struct fz *f, char *addr, unsigned long pg, int gen,
 	if (want < 0)
 		return;
 	say(f, "%s at file page %#lx +%#x (prot %d, device gen %d of %d)",
-	   store ? "store" : "load", pg, off, prot, gen, c->gen);
+	    store ? "store" : "load", pg, off, prot, gen, c->gen);
 	sig = guarded((volatile __u64 *)(addr + off), store, &v);
 	f->st[C_ACCESS].ops++;
 	f->st[C_ACCESS].err[0] += !sig;
@@ -1484,7 +1497,8 @@ static void op_pq(struct fz *f)
 	for (n = 0; n < 3; n++) {
 		got = esb_pq(c->esb, irq);
 		if (got != c->s[i].pq) {
-			failf(f, C_PQ, "PQ %d after %d triggers from %d, expected %d (set by t%d op %u)",
+			failf(f, C_PQ,
+			      "PQ %d after %d triggers from %d, expected %d (set by t%d op %u)",
 			      got, n, pq, c->s[i].pq, c->s[i].who,
 			      c->s[i].when);
 			set_pq(f, &c->s[i], -1);
@@ -1597,8 +1611,8 @@ static void op_slot(struct fz *f)
 		m = B(EINVAL);
 	}
 	say(f, "memslot 1 gpa %#llx size %#llx flags %#x",
-	   (unsigned long long)r.guest_phys_addr,
-	   (unsigned long long)r.memory_size, r.flags);
+	    (unsigned long long)r.guest_phys_addr,
+	    (unsigned long long)r.memory_size, r.flags);
 	rc = sys(ioctl(c->g.x.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	check(f, C_SLOT, rc, T_SLOT, m);
 	if (rc)
@@ -1633,7 +1647,7 @@ static void op_vm(struct fz *f)
 
 	if (k < 2 || !c->open) {
 		say(f, "close the VM (%s first), open a new one (NR_SERVERS %u)",
-		   k ? "VM" : "device", nr);
+		    k ? "VM" : "device", nr);
 		pthread_rwlock_wrlock(&fork_lock);
 		vm_close(c, k);
 		pthread_rwlock_unlock(&fork_lock);
@@ -1735,7 +1749,7 @@ static void one_op(struct fz *f)
 	int w = rn(f, 1000), k;
 	bool excl;
 
-	for (k = 0; w >= ops[k].weight && k < (int)(sizeof(ops) / sizeof(ops[0])) - 1; k++)
+	for (k = 0; w >= ops[k].weight && k < (int)ARRAY_SIZE(ops) - 1; k++)
 		w -= ops[k].weight;
 	f->c = pct(f, 40) ? &shared_vm : &f->own;
 	excl = ops[k].excl;
@@ -1786,6 +1800,9 @@ static void *thread_fn(void *arg)
 	return NULL;
 }
 
+/* TAP directive of a failed class when testing the upstream device */
+#define TODO_UPSTREAM " # TODO upstream: a fuzz finding, see README"
+
 static void report(struct fz *fz)
 {
 	int t, c, e, n = 0;
@@ -1819,7 +1836,7 @@ static void report(struct fz *fz)
 			else
 				printf("not ok %d - t%d/%s: %lu ops, %lu failed (first: %s)%s\n",
 				       n, t, cls_name[c], tot, s->fails, s->first,
-				       upstream ? " # TODO upstream: a fuzz finding, see README" : "");
+				       upstream ? TODO_UPSTREAM : "");
 		}
 	}
 	printf("1..%d\n", n);

@@ -15,10 +15,10 @@
 #define H_DONE		0x7f04
 #define H_VECTOR(v)	(0x7e00 | ((v) >> 6))	/* unexpected interrupt */
 
-#define MSR_SF		(1ULL << 63)
-#define MSR_ME		(1ULL << 12)
-#define MSR_LE		(1ULL << 0)
-#define LPCR_ILE	(1ULL << 25)
+#define MSR_SF		BIT_ULL(63)
+#define MSR_ME		BIT_ULL(12)
+#define MSR_LE		BIT_ULL(0)
+#define LPCR_ILE	BIT_ULL(25)
 
 /* PowerPC instruction encodings */
 #define ADDI(d, a, i)	(0x38000000 | (d) << 21 | (a) << 16 | ((i) & 0xffff))

@@ -139,7 +139,8 @@ static int alive_open(struct alive *a, __u32 nr_servers)
 {
 	int r;
 
-	a->dev = a->vcpu = -1;
+	a->dev = -1;
+	a->vcpu = -1;
 	a->vm = vm_create();
 	if (a->vm < 0)
 		return a->vm;
@@ -165,7 +166,9 @@ static void alive_close(struct alive *a)
 		close(a->dev);
 	if (a->vm >= 0)
 		close(a->vm);
-	a->vm = a->dev = a->vcpu = -1;
+	a->vm = -1;
+	a->dev = -1;
+	a->vcpu = -1;
 }
 
 TEST_F_TIMEOUT(lc, vp_space, 300)
@@ -287,7 +290,7 @@ static int touch_orphans(struct __test_metadata *_metadata, struct live *l,
 	int i, sig, want, wrong = 0;
 	__u64 v;
 
-	for (i = 0; i < (int)(sizeof(t) / sizeof(t[0])); i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(t); i++) {
 		if (t[i].irq < 0)
 			sig = probe_load(l->tima + t[i].odd * XIVE_PAGE +
 					 t[i].off, &v);

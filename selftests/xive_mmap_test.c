@@ -37,7 +37,7 @@ TEST_F(dev, bad_offsets_einval)
 	unsigned int i;
 	void *p;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		p = map_at(self->x.dev, bad[i], 1, PROT_READ | PROT_WRITE,
 			   MAP_SHARED);
 		EXPECT_EQ(MAP_FAILED, p) TH_LOG("pgoff %lu", bad[i]);
@@ -150,7 +150,8 @@ TEST_F(dev, map_private_refused)
 		munmap(p, 2 * XIVE_PAGE);
 	if (t != MAP_FAILED)
 		munmap(t, 4 * XIVE_PAGE);
-	XFAIL_ON_UPSTREAM(refused, "MAP_PRIVATE accepted: the first access BUGs at mm/memory.c:2229 (vmf_insert_pfn COW check, measured), not touched");
+	XFAIL_ON_UPSTREAM(refused,
+			  "MAP_PRIVATE accepted: the first access BUGs at mm/memory.c:2229 (vmf_insert_pfn COW check, measured), not touched");
 	ASSERT_TRUE(refused);
 	EXPECT_EQ(EINVAL, e);
 }
@@ -226,7 +227,7 @@ TEST_F(dev, irq_isolation)
 {
 	const unsigned long nr = 1040;
 	static const unsigned long irqs[] = { 0, 1, 5, 6, 1023, 1024, 1025, 1039 };
-	unsigned int i, j, n = sizeof(irqs) / sizeof(irqs[0]);
+	unsigned int i, j, n = ARRAY_SIZE(irqs);
 	void *esb = esb_map(self->x.dev, nr);
 	int d = self->x.dev;
 
@@ -291,7 +292,7 @@ TEST_F(dev, sigbus_never_set)
 	ASSERT_NE(MAP_FAILED, esb);
 	ASSERT_EQ(0, src_set(self->x.dev, 0, 0));
 	ASSERT_EQ(0, src_set(self->x.dev, 3, 0));
-	for (i = 0; i < sizeof(holes) / sizeof(holes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(holes); i++) {
 		EXPECT_EQ(SIGBUS, probe_load(esb_page(esb, holes[i], 1) +
 					     XIVE_ESB_GET, &v))
 			TH_LOG("irq %lu management page", holes[i]);
@@ -399,7 +400,8 @@ static void split_run(struct __test_metadata *_metadata, int dev,
 	if (by_munmap) {
 		ASSERT_EQ(0, munmap(m, 2 * ps));
 		ASSERT_EQ(0, munmap((char *)m + 10 * ps, 2 * ps));
-		gone[0] = gone[5] = true;
+		gone[0] = true;
+		gone[5] = true;
 	} else {
 		ASSERT_EQ(0, mprotect((char *)m + 4 * ps, 4 * ps, PROT_READ));
 	}

@@ -222,7 +222,8 @@ TEST_F(race, faults_vs_source_creation)
 	long t_end;
 	void *esb;
 
-	NOT_ON_UPSTREAM("XFAIL: ", "not run on upstream: GRP_SOURCE sleeps under the block lock its ESB fault spins on (soft lockup, measured)");
+	NOT_ON_UPSTREAM("XFAIL: ",
+			"not run on upstream: GRP_SOURCE sleeps under the block lock its ESB fault spins on (soft lockup, measured)");
 	esb = esb_map(self->x.dev, nr);
 	ASSERT_NE(MAP_FAILED, esb);
 	start_readers(rd, 2, esb, nr);
@@ -393,11 +394,11 @@ static void *onereg_fn(void *arg)
 		int rc = ioctl(o->vcpu, (i++ & 1) ? KVM_SET_ONE_REG :
 					KVM_GET_ONE_REG, &r);
 
-		if (!rc)
+		if (!rc) {
 			o->ok++;
-		else if (errno == ENXIO)
+		} else if (errno == ENXIO) {
 			o->gone++;	/* no longer connected */
-		else {
+		} else {
 			o->other++;
 			o->last_err = errno;
 		}
@@ -435,8 +436,7 @@ TEST_F_TIMEOUT(race, one_reg_vs_release, 60)
 			pthread_join(o[i].t, NULL);
 			ok += o[i].ok;
 			gone += o[i].gone;
-			EXPECT_EQ(0, o[i].other) TH_LOG("one-reg: %s",
-						       strerror(o[i].last_err));
+			EXPECT_EQ(0, o[i].other) TH_LOG("one-reg: %s", strerror(o[i].last_err));
 		}
 		rounds++;
 	}

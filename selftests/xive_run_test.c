@@ -57,7 +57,7 @@ TEST_F(run, guest_reads_queue)
 	struct guest *g = &self->x;
 	struct kvm_ppc_xive_eq eq;
 
-	put_code(g, CODE_GPA, code, sizeof(code) / sizeof(code[0]));
+	put_code(g, CODE_GPA, code, ARRAY_SIZE(code));
 	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
 	ASSERT_EQ(0, fire(g, 3, 0x1234));
 
@@ -100,7 +100,7 @@ static void put_ee_guest(struct guest *g, const __u32 *tail, int n)
 
 	put_code(g, CODE_GPA, head, EE_HEAD);
 	put_code(g, EE_TAIL_GPA, tail, n);
-	put_code(g, EXT_VEC, vec, sizeof(vec) / sizeof(vec[0]));
+	put_code(g, EXT_VEC, vec, ARRAY_SIZE(vec));
 }
 
 /*
@@ -126,7 +126,7 @@ static void external_irq(struct __test_metadata *_metadata, struct guest *g,
 	struct kvm_ppc_xive_eq eq;
 	long t0, t1;
 
-	put_ee_guest(g, tail, sizeof(tail) / sizeof(tail[0]));
+	put_ee_guest(g, tail, ARRAY_SIZE(tail));
 	ASSERT_EQ(0, vcpu_setup(g, 0, CODE_GPA));
 
 	/* OS ring word 0 as the TIMA holds it: NSR, CPPR, IPB, ... */

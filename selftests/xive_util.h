@@ -30,6 +30,15 @@
 #include <linux/kvm.h>
 #include "kvm_xive_native.h"
 
+/* kselftest.h's, for xive_fuzz and xive_cap, which go without the harness */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+#endif
+/* tools/include/vdso/bits.h's, which userspace selftests do not include */
+#ifndef BIT_ULL
+#define BIT_ULL(nr)	(1ULL << (nr))
+#endif
+
 /*
  * The testbed reads each program's TAP through a pipe (it indents it as a
  * subtest), and the harness's forked tests _exit() without flushing: a
@@ -101,7 +110,7 @@ static inline bool xive_run_known_crashers(void)
 #ifdef XIVE_FORCE_CRASHERS
 	return true;
 #else
-	return getenv("XIVE_RUN_KNOWN_CRASHERS") != NULL;
+	return getenv("XIVE_RUN_KNOWN_CRASHERS");
 #endif
 }
 
@@ -989,7 +998,8 @@ static inline void xvm_close(struct xvm *x)
 		close(x->vm);
 	if (x->mem)
 		munmap(x->mem, x->mem_size);
-	x->vm = x->dev = -1;
+	x->vm = -1;
+	x->dev = -1;
 	x->mem = NULL;
 	x->esb = NULL;
 }
