@@ -17,7 +17,8 @@
  *    mapped and requested like any interrupt, triggered by a store to its
  *    ESB trigger page and counted in its handler.  Its target moves to the
  *    next online CPU every 16 events; the handler also counts arrivals on
- *    another CPU than the target.
+ *    another CPU than the target, and deliveries with no trigger behind
+ *    them (extra: an interrupt delivered twice).
  * /proc/irq_count shows the counters in one line; writing "start" starts
  * the senders over the CPUs online then, "stop" stops them, each after its
  * event in flight arrived or drain_ms passed (a lost one stays counted as
@@ -74,7 +75,8 @@ static bool ic_running;
 static unsigned int ic_virq;
 static struct xive_irq_data *ic_xd;
 static int ic_target = -1;
-static atomic_long_t esb_sent, esb_recv, esb_elsewhere, ic_errors;
+static atomic_long_t esb_sent, esb_recv, esb_extra, esb_elsewhere, ic_errors;
+static atomic_t esb_armed;
 
 /* wait until *recv reaches n; once stopping, for drain_ms at most */
 static void ic_wait(atomic_long_t *recv, long n)
@@ -115,8 +117,17 @@ static int ic_ipi_loop(void *arg)
 	return 0;
 }
 
+/*
+ * One delivery per trigger: the sender arms the source before each trigger,
+ * the handler takes the arm; a delivery that finds it unarmed came twice
+ * (or from nowhere) and is counted as such, at once, whenever it comes.
+ */
 static irqreturn_t ic_esb_hit(int irq, void *arg)
 {
+	if (!atomic_xchg(&esb_armed, 0)) {
+		atomic_long_inc(&esb_extra);
+		return IRQ_HANDLED;
+	}
 	if (smp_processor_id() != READ_ONCE(ic_target))
 		atomic_long_inc(&esb_elsewhere);
 	atomic_long_inc(&esb_recv);
@@ -143,6 +154,7 @@ static int ic_esb_loop(void *arg)
 			WRITE_ONCE(ic_target, cpu);
 		}
 		n = atomic_long_inc_return(&esb_sent);
+		atomic_set(&esb_armed, 1);
 		out_be64(ic_xd->trig_mmio, 0);
 		ic_wait(&esb_recv, n);
 		usleep_range(gap_us, gap_us * 2);
@@ -229,10 +241,11 @@ static int ic_show(struct seq_file *m, void *v)
 		sent += atomic_long_read(&ic_ipi[cpu].sent);
 		recv += atomic_long_read(&ic_ipi[cpu].recv);
 	}
-	seq_printf(m, "running=%d cpus=%*pbl lisn=%d virq=%u ipi_sent=%ld ipi_recv=%ld esb_sent=%ld esb_recv=%ld esb_elsewhere=%ld errors=%ld\n",
+	seq_printf(m, "running=%d cpus=%*pbl lisn=%d virq=%u ipi_sent=%ld ipi_recv=%ld esb_sent=%ld esb_recv=%ld esb_extra=%ld esb_elsewhere=%ld errors=%ld\n",
 		   ic_running, cpumask_pr_args(&ic_ring), lisn, ic_virq, sent, recv,
 		   atomic_long_read(&esb_sent), atomic_long_read(&esb_recv),
-		   atomic_long_read(&esb_elsewhere), atomic_long_read(&ic_errors));
+		   atomic_long_read(&esb_extra), atomic_long_read(&esb_elsewhere),
+		   atomic_long_read(&ic_errors));
 	return 0;
 }
 
