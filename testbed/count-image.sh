@@ -12,11 +12,8 @@ set -euo pipefail
 
 OUT=$TOP/build/count
 ARCHIVE=$OUT/count-extra.cpio
-KDIR=$SYSROOT/usr/src/linux-headers-$KVER
 SRC=$TOP/testbed/guest/irq-count
 INIT=$TOP/testbed/guest/count-init
-CROSS=${CROSS_COMPILE-powerpc64le-linux-gnu-}
-[ "$(uname -m)" = ppc64le ] && CROSS=
 mkdir -p "$OUT"
 
 base=$("$(dirname "$0")/guest-image.sh")
@@ -28,9 +25,7 @@ t0=$(date +%s%N)
 tmp=$(mktemp -d "$OUT/tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-cp "$SRC/irq_count.c" "$SRC/Kbuild" "$tmp/"
-"$TOP/testbed/buildroot.sh" make -s -C "$KDIR" M="$tmp" ARCH=powerpc \
-	CROSS_COMPILE="$CROSS" modules >&2
+guest_ko "$SRC" irq_count "$tmp"
 g=$tmp/overlay
 mkdir -p "$g/lib/modules"
 cp "$tmp/irq_count.ko" "$g/lib/modules/"
