@@ -53,6 +53,13 @@ if [ -e "$OUT/.built" ]; then
 	echo "$OUT"
 	exit 0
 fi
+# An unfinished build of the same source under another config is taken
+# over: kbuild rebuilds only what the changed options touch.
+if [ ! -d "$OUT" ]; then
+	old=$(ls -dt "$CACHE/debug-kernel/$KVER-$VERSION-"* 2>/dev/null | head -1)
+	[ -n "$old" ] && [ ! -e "$old/.built" ] && mv "$old" "$OUT" &&
+		say "continuing the unfinished build of $(basename "$old")"
+fi
 mkdir -p "$OUT"
 cmp -s "$tmp/.config" "$OUT/.config" || cp "$tmp/.config" "$OUT/.config"
 say "building $KVER's source $VERSION into $OUT" \
