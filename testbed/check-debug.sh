@@ -9,11 +9,12 @@
 # the emulated host's kernel matters to our modules.
 # Env: PARTS (selftests fuzz guest), OPS (fuzz, per seed), TSCALE, TIMEOUT.
 set -uo pipefail
+# before lib.sh, which sets its own TIMEOUT
+: "${PARTS:=selftests fuzz guest}" "${GUEST_KVER:=6.1.0-50-powerpc64le}"
+: "${OPS:=20000}" "${TSCALE:=3}" "${TIMEOUT:=3600}"
 . "$(dirname "$0")/lib.sh"
 
 [ -z "$REF" ] || die "check-debug runs ours (the distro's modules do not fit this kernel)"
-: "${PARTS:=selftests fuzz guest}" "${GUEST_KVER:=6.1.0-50-powerpc64le}"
-: "${OPS:=20000}" "${TSCALE:=3}" "${TIMEOUT:=3600}"
 t0=$(date +%s)
 kdir=$("$TOP/testbed/debug-kernel.sh") || die "debug kernel build failed"
 CC_PKG=
