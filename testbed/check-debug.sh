@@ -35,16 +35,23 @@ export OURS_MODDIR=$build/arch/powerpc/kvm L0_VMLINUX=$kdir/vmlinux
 export APPEND="slub_debug=FZPU ${APPEND:-}" OPS TSCALE TIMEOUT
 log=$WORK/check-debug.out
 : > "$log"
+# check-all's closing line of each run (its parts' own lines come before it)
+run() {
+	local out
+	out=$(mktemp "$WORK/check-debug.XXXXXX")
+	"$TOP/testbed/check-all.sh" 2>&1 | tee "$out"
+	grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1 >> "$log"
+	rm -f "$out"
+}
 guest=
 case " $PARTS " in *" guest "*) guest=guest ;; esac
 host_parts=$(echo " $PARTS " | sed 's/ guest / /; s/^ *//; s/ *$//')
-[ -z "$host_parts" ] || PARTS=$host_parts "$TOP/testbed/check-all.sh" 2>&1 | tee -a "$log"
-[ -z "$guest" ] || KVER=$GUEST_KVER PARTS=guest "$TOP/testbed/check-all.sh" 2>&1 | tee -a "$log"
+[ -z "$host_parts" ] || PARTS=$host_parts run
+[ -z "$guest" ] || KVER=$GUEST_KVER PARTS=guest run
 
-# The closing lines of the runs, added up
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | awk '
+line=$(awk '
 	{ p += $1; f += $3; for (i = 1; i < NF; i++) if ($(i + 1) ~ /^skipped/) s += $i; n++ }
-	END { if (!n) f = 1; printf "%d passed, %d failed", p, f; if (s) printf ", %d skipped", s }')
+	END { if (!n) f = 1; printf "%d passed, %d failed", p, f; if (s) printf ", %d skipped", s }' "$log")
 echo "check-debug: $(basename "$kdir"), commit $(git -C "$TOP" rev-parse --short HEAD)," \
      "parts: $PARTS, $(( $(date +%s) - t0 )) s ($(cat "$kdir/.built"))"
 echo "$line"
