@@ -12,7 +12,7 @@ set -euo pipefail
 
 info=$CACHE/kernels/$KVER
 [ -r "$info" ] || die "no $info: run 'make deps KVER=$KVER'"
-SUITE=- KSRC_NAME= VERSION= CC_PKG=
+KSRC_NAME='' VERSION='' CC_PKG=''
 # shellcheck disable=SC1090
 . "$info"
 SRC=$CACHE/${KSRC_NAME:-linux-source-${KVER%.*}}
