@@ -11,6 +11,8 @@ CACHE	?= $(CURDIR)/.cache
 # Did the user choose a kernel or parts?  (make check runs CI's matrix if not)
 SELECTED := $(filter command% environment%,$(origin PARTS) $(origin KVER) \
 		$(origin REF) $(origin MACHINE))
+# make check-debug's kernel, unless KVER is given
+DEBUG_KVER := $(if $(filter command% environment%,$(origin KVER)),$(KVER),6.12.117+deb12-powerpc64le-64k)
 KVER	?= 6.1.0-50-powerpc64le
 # A KVER the mirror no longer serves: 'make deps' chose another (one line)
 override KVER := $(or $(shell awk '$$1 == "$(KVER)" {print $$2}' \
@@ -45,7 +47,7 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough check-matrix fuzz patches deb check-deb
+	check-passthrough check-matrix fuzz patches deb check-deb check-debug
 
 all: modules
 
@@ -151,6 +153,13 @@ fuzz: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@SEED="$(SEED)" OPS="$(OPS)" THREADS="$(THREADS)" CRASHERS="$(CRASHERS)" \
 		testbed/fuzz.sh
+
+# The selftests, the fuzzer and the nested guests on a lockdep/KASAN/KFENCE/
+# UBSAN build of KVER's kernel (6.12 by default), built once into
+# $(CACHE)/debug-kernel (testbed/check-debug.sh, testbed/debug-kernel.sh).
+check-debug:
+	@$(MAKE) --no-print-directory deps KVER=$(DEBUG_KVER)
+	@KVER=$(DEBUG_KVER) testbed/check-debug.sh
 
 # Ours vs the distro's modules in one boot: bench/results.md and .csv
 bench: deps

@@ -284,4 +284,91 @@ TEST(save_restore)
 	xvm_close(&b);
 }
 
+/*
+ * Entries in flight at EQ_SYNC time: sources triggered right before the
+ * save (stores, no load in between), then SOURCE_SYNC and EQ_SYNC as QEMU
+ * does, the queue state read and the guest memory copied after them.  The
+ * restored queues hold each triggered source's entry exactly once, below
+ * the restored index and nothing at it; the restored sources are still
+ * pending, so a new trigger only sets Q, and the EOI then re-fires it
+ * once, at the restored index.
+ */
+#define IF_IRQS		16
+#define EQ2_GPA		0x30000UL
+#define ESB_LOAD_EOI	0x000	/* the management page's EOI load */
+
+static int if_count(void *mem, __u64 qaddr, unsigned int n, __u32 eisn)
+{
+	unsigned int i;
+	int c = 0;
+
+	for (i = 0; i < n; i++)
+		c += eq_entry(mem, qaddr, i) == (TOGGLE | eisn);
+	return c;
+}
+
+TEST(eq_sync_in_flight)
+{
+	const __u64 qaddr[2] = { EQ_GPA, EQ2_GPA };
+	struct kvm_ppc_xive_eq saved[2], got;
+	int pq[IF_IRQS], i, s;
+	struct xvm a, b;
+
+	REQUIRE_XIVE();
+	ASSERT_EQ(0, xvm_open(&a, 2, true));
+	ASSERT_EQ(0, xvm_map_esb(&a, IF_IRQS));
+	for (s = 0; s < 2; s++)
+		ASSERT_EQ(0, eq_set(a.dev, s, EQ_PRIO, qaddr[s]));
+	for (i = 0; i < IF_IRQS; i++) {
+		ASSERT_EQ(0, src_set(a.dev, i, 0));
+		ASSERT_EQ(0, src_cfg(a.dev, i, i % 2, EQ_PRIO, false, 0x100 + i));
+		esb_set_pq(a.esb, i, 0);
+	}
+	for (i = 0; i < IF_IRQS; i++)
+		esb_trigger(a.esb, i);
+	for (i = 0; i < IF_IRQS; i++)
+		ASSERT_EQ(0, xive_set(a.dev, KVM_DEV_XIVE_GRP_SOURCE_SYNC, i, NULL));
+	ASSERT_EQ(0, xive_ctrl(a.dev, KVM_DEV_XIVE_EQ_SYNC));
+	for (s = 0; s < 2; s++) {
+		ASSERT_EQ(0, eq_get(a.dev, s, EQ_PRIO, &saved[s]));
+		EXPECT_EQ(IF_IRQS / 2, saved[s].qindex) TH_LOG("server %d", s);
+	}
+	for (i = 0; i < IF_IRQS; i++)
+		pq[i] = esb_pq(a.esb, i);
+
+	ASSERT_EQ(0, xvm_open(&b, 2, true));
+	memcpy(b.mem, a.mem, GUEST_MEM_SIZE);
+	ASSERT_EQ(0, xvm_map_esb(&b, IF_IRQS));
+	for (s = 0; s < 2; s++)
+		ASSERT_EQ(0, eq_set_full(b.dev, s, EQ_PRIO, saved[s].flags,
+					 saved[s].qshift, saved[s].qaddr,
+					 saved[s].qtoggle, saved[s].qindex));
+	for (i = 0; i < IF_IRQS; i++) {
+		ASSERT_EQ(0, src_set(b.dev, i, 0));
+		ASSERT_EQ(0, src_cfg(b.dev, i, i % 2, EQ_PRIO, false, 0x100 + i));
+		esb_set_pq(b.esb, i, pq[i]);
+	}
+	for (s = 0; s < 2; s++) {
+		ASSERT_EQ(0, eq_get(b.dev, s, EQ_PRIO, &got));
+		EXPECT_EQ(saved[s].qindex, got.qindex) TH_LOG("server %d", s);
+		EXPECT_EQ(0, eq_entry(b.mem, qaddr[s], saved[s].qindex));
+	}
+	for (i = 0; i < IF_IRQS; i++) {
+		EXPECT_EQ(2, pq[i]) TH_LOG("irq %d", i);
+		EXPECT_EQ(1, if_count(b.mem, qaddr[i % 2], saved[i % 2].qindex,
+				      0x100 + i)) TH_LOG("irq %d", i);
+	}
+
+	/* pending: a trigger only sets Q; the EOI re-fires it, once */
+	esb_trigger(b.esb, 3);
+	EXPECT_EQ(3, esb_pq(b.esb, 3));
+	EXPECT_EQ(0, eq_entry(b.mem, qaddr[1], saved[1].qindex));
+	esb_load(b.esb, 3, ESB_LOAD_EOI);
+	EXPECT_EQ(TOGGLE | 0x103, eq_entry(b.mem, qaddr[1], saved[1].qindex));
+	EXPECT_EQ(0, eq_entry(b.mem, qaddr[1], saved[1].qindex + 1));
+	EXPECT_EQ(2, if_count(b.mem, qaddr[1], saved[1].qindex + 1, 0x103));
+	xvm_close(&a);
+	xvm_close(&b);
+}
+
 TEST_HARNESS_MAIN

@@ -15,7 +15,8 @@ log=$2
 initrd=$(mktemp "$WORK/initramfs.XXXXXX")
 trap 'rm -f "$initrd"' EXIT
 "$(dirname "$0")/initramfs.sh" "$payload" "$initrd" || exit 2
-[ -e "$VMLINUX" ] || die "no $VMLINUX: run 'make deps'"
+L0_VMLINUX=${L0_VMLINUX:-$VMLINUX}
+[ -e "$L0_VMLINUX" ] || die "no $L0_VMLINUX: run 'make deps'"
 
 # -nodefaults skips six PHBs' link training; the IPMI BMC lets OPAL power off.
 # loglevel=5: warnings and worse reach the console as they happen (judged
@@ -24,14 +25,16 @@ trap 'rm -f "$initrd"' EXIT
 # the markers and the kernel log are kept for the verdict.
 # L0_ACCEL (e.g. tcg,thread=single) lets the nested-guest runs compare TCG modes;
 # L0_QEMU another QEMU build ("binary [args]", see testbed/l0-qemu-deps.sh);
-# L0_ARGS extra L0 QEMU arguments, e.g. a PHB + NVMe (testbed/pt-check.sh).
+# L0_ARGS extra L0 QEMU arguments, e.g. a PHB + NVMe (testbed/pt-check.sh);
+# L0_VMLINUX another kernel for the emulated host only (make check-debug's:
+# the nested guests keep KVER's).
 # shellcheck disable=SC2086
 timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} -M "$MACHINE" -cpu "$L0_CPU" \
 	${L0_ACCEL:+-accel "$L0_ACCEL"} \
 	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 	-serial mon:stdio -device ipmi-bmc-sim,id=bmc0 \
 	-device isa-ipmi-bt,bmc=bmc0,irq=10 ${L0_ARGS:-} \
-	-kernel "$VMLINUX" -initrd "$initrd" \
+	-kernel "$L0_VMLINUX" -initrd "$initrd" \
 	-append "console=hvc0 loglevel=5 log_buf_len=8M powersave=off ${APPEND:-}" </dev/null |
 	tr -d '\r' | tee "$log" |
 	awk '/^@@DMESG-BEGIN/{q=1} /^@@DMESG-END/{q=0; next}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check-guest: the nested-guest scenario (testbed/guest/nested/: boot,
 # IPIs, virtio, reboot in xive and dual modes, migration, vCPU hot-plug,
-# xics) in the emulated host, counted as TAP (testbed/nested-check.sh).
+# no interrupt lost (its inputs: count-image.sh), xics) in the emulated
+# host, counted as TAP (testbed/nested-check.sh).
 # A STALL (nothing happened within a phase's timeout) is reported apart from
 # a FAIL (an assertion was false); both fail the run.  Nothing is retried.
 # Env: PHASES (default: all), TSCALE (timeout multiplier), GMEM, LOG; SHOW,
@@ -17,5 +18,5 @@ set -uo pipefail
 # loaded machine); a hung host ends at TIMEOUT.
 : "${SMP:=1}" "${MEM:=4G}" "${TIMEOUT:=600}"
 export SMP MEM TIMEOUT
-exec "$(dirname "$0")/nested-check.sh" nested guest-image.sh check-guest \
+exec "$(dirname "$0")/nested-check.sh" nested count-image.sh check-guest \
 	"nested guest scenario" PHASES TSCALE GMEM SHOW IC GAPPEND

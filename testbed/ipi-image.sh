@@ -11,10 +11,7 @@ set -euo pipefail
 
 OUT=$TOP/build/ipi/$KVER
 ARCHIVE=$OUT/ipi-extra.cpio
-KDIR=$SYSROOT/usr/src/linux-headers-$KVER
 SRC=$TOP/testbed/guest/ipi-bench
-CROSS=${CROSS_COMPILE-powerpc64le-linux-gnu-}
-[ "$(uname -m)" = ppc64le ] && CROSS=
 mkdir -p "$OUT"
 
 base=$("$(dirname "$0")/guest-image.sh")
@@ -27,8 +24,7 @@ t0=$(date +%s%N)
 tmp=$(mktemp -d "$OUT/tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-cp "$SRC/ipi_bench.c" "$SRC/Kbuild" "$tmp/"
-make -s -C "$KDIR" M="$tmp" ARCH=powerpc CROSS_COMPILE="$CROSS" modules >&2
+guest_ko "$SRC" ipi_bench "$tmp"
 g=$tmp/guest
 mkdir -p "$g"/{bin,dev,proc,sys,lib/modules}
 cp "$BUSYBOX" "$g/bin/busybox"

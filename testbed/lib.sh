@@ -145,3 +145,13 @@ lap() {
 	echo "${LAP_WHO:-testbed}: $1 ($(( now - lap_t )) s)"
 	lap_t=$now
 }
+# guest_ko SRC NAME DIR: build the test-only guest module NAME.ko (SRC has
+# NAME.c and its Kbuild) in DIR, against KVER's headers: the nested guests
+# run KVER's kernel (ipi-image.sh, count-image.sh).
+guest_ko() {
+	local cross=${CROSS_COMPILE-powerpc64le-linux-gnu-}
+	[ "$(uname -m)" = ppc64le ] && cross=
+	cp "$1/$2.c" "$1/Kbuild" "$3/"
+	"$TOP/testbed/buildroot.sh" make -s -C "$SYSROOT/usr/src/linux-headers-$KVER" \
+		M="$3" ARCH=powerpc CROSS_COMPILE="$cross" modules >&2
+}

@@ -5,7 +5,7 @@
 # second with its per-CPU IPI and timer counts and its virtio count.
 # Env: SHOW=1 streams the guest console (make run), IC (show's ic-mode),
 #      GAPPEND (guest kernel arguments).
-: "${PHASES:=boot reboot-xive migrate reboot-dual hotplug xics}"
+: "${PHASES:=boot reboot-xive migrate reboot-dual hotplug count xics}"
 T=/tmp/l2
 mkdir -p $T
 # The phase that leaves guest a running for the next (boot, reboot-xive)

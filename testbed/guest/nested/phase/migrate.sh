@@ -13,34 +13,42 @@ mig_wait() {
 	done
 	st=$(monlog $1 | grep -E 'Migration status|VM status' | tail -1)
 }
+# save_restore FROM TO LABEL START...: FROM's state saved to a file and
+# FROM stopped, then restored into TO, started by START... -incoming, and
+# continued; each step a check named LABEL; non-zero when one failed.
+save_restore() {
+	local f=$1 to=$2 l=$3 m0
+	shift 3
+	rm -f /tmp/mig.bin
+	mon $f stop
+	mon $f 'migrate "exec:cat > /tmp/mig.bin"'
+	m0=$(now)
+	mig_wait $f "info migrate" 'Migration status: (completed|failed|cancelled)'
+	case $st in
+	*completed*) ;;
+	*failed*|*cancelled*) notok "$l: state saved to a file" FAIL "$st"; return 1 ;;
+	*) alive $f || { notok "$l: state saved to a file" FAIL "$(exited $f)"; return 1; }
+	   notok "$l: state saved to a file" STALL "'$st' after $(secs 60)s"; return 1 ;;
+	esac
+	ok "$l: state saved ($(ls -l /tmp/mig.bin | awk '{printf "%d MB", $5 / 1048576}'), $(since $m0)s)"
+	stop $f
+	cp $T/$f.nvram $T/$to.nvram
+	"$@" -incoming "exec:cat /tmp/mig.bin"
+	expect "$l: restored QEMU loads the state" $to $T/$to.mon '^\(qemu\)' 1 60 || return 1
+	mig_wait $to "info status" 'VM status: (paused|running)$'
+	case $st in
+	*'VM status: paused'|*'VM status: running') ok "$l: incoming state loaded ($st)" ;;
+	*inmigrate*) notok "$l: incoming state loaded" STALL "$st"; dump $to; return 1 ;;
+	*) notok "$l: incoming state loaded" FAIL "${st:-no status}"; dump $to; return 1 ;;
+	esac
+	mon $to cont
+}
 phase_migrate() {
-	local last m0 n2
+	local last n2
 	a_up migrate || return
 	ticks a 1 "migrate: guest ticks before saving" || return
 	last=$(lasttick a | cut -d' ' -f2)
-	rm -f /tmp/mig.bin
-	mon a stop
-	mon a 'migrate "exec:cat > /tmp/mig.bin"'
-	m0=$(now)
-	mig_wait a "info migrate" 'Migration status: (completed|failed|cancelled)'
-	case $st in
-	*completed*) ;;
-	*failed*|*cancelled*) notok "migrate: state saved to a file" FAIL "$st"; return ;;
-	*) alive a || { notok "migrate: state saved to a file" FAIL "$(exited a)"; return; }
-	   notok "migrate: state saved to a file" STALL "'$st' after $(secs 60)s"; return ;;
-	esac
-	ok "migrate: state saved ($(ls -l /tmp/mig.bin | awk '{printf "%d MB", $5 / 1048576}'), $(since $m0)s)"
-	stop a
-	cp $T/a.nvram $T/b.nvram
-	vguest b -ic xive -smp 2 -incoming "exec:cat /tmp/mig.bin"
-	expect "migrate: restored QEMU loads the state" b $T/b.mon '^\(qemu\)' 1 60 || return
-	mig_wait b "info status" 'VM status: (paused|running)$'
-	case $st in
-	*'VM status: paused'|*'VM status: running') ok "migrate: incoming state loaded ($st)" ;;
-	*inmigrate*) notok "migrate: incoming state loaded" STALL "$st"; dump b; return ;;
-	*) notok "migrate: incoming state loaded" FAIL "${st:-no status}"; dump b; return ;;
-	esac
-	mon b cont
+	save_restore a b migrate vguest b -ic xive -smp 2 || return
 	ticks b 1 "migrate: restored guest runs" || return
 	n2=$(lasttick b | cut -d' ' -f2)
 	why="last tick before $last, first after $n2, boots $(grep -c '^@@G-BOOT' $T/b.con)"
