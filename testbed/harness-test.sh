@@ -65,6 +65,8 @@ ok "'DEBUG ' is not a BUG" eval '! log "[    1.000000] DEBUG pagealloc enabled"'
 ok "BUG: fails" log "[    1.000000] BUG: Bad page state in process x"
 ok "a soft lockup fails" log "[   30.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 22s!"
 ok "an RCU stall fails" log "[   30.000000] rcu: INFO: rcu_sched detected stalls on CPUs/tasks:"
+ok "lockdep's boot banner is not a report" eval '! log "[    0.000000] rcu: RCU lockdep checking is enabled."'
+ok "a lockdep report's tail fails" log "[   40.000000] INFO: lockdep is turned off."
 ok "a test printing WARNING: is not the kernel" eval '! log "WARNING: from a test"'
 ok "a kernel line after a test's unterminated line counts" log "ok 3 x[    5.000000] Oops: Kernel access of bad area"
 echo "1..$n"

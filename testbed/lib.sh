@@ -37,7 +37,7 @@ die() { echo "testbed: $*" >&2; exit 2; }
 # are listed by file:line in TOLERATED (one per line), never by a broad
 # pattern; a tolerated warning's whole report (its Call Trace up to "end
 # trace") is dropped, nothing else.
-BAD_LOG='Oops|WARNING:|(^|[^[:alnum:]_])BUG[: ]|lockdep|possible recursive locking|circular locking|refcount_t|kernel BUG|Unable to handle kernel|Call Trace:|general protection|stack-protector|soft lockup|hard LOCKUP|rcu_sched detected stalls'
+BAD_LOG='Oops|WARNING:|(^|[^[:alnum:]_])BUG[: ]|lockdep is turned off|DEBUG_LOCKS_WARN_ON|possible recursive locking|circular locking|refcount_t|kernel BUG|Unable to handle kernel|Call Trace:|general protection|stack-protector|soft lockup|hard LOCKUP|rcu_sched detected stalls'
 TOLERATED='virt/kvm/vfio.c:103'
 # bad_log LOG: print the kernel lines of a console LOG that fail the run.
 # Kernel lines carry printk's "[sec.usec] " stamp (possibly after a
