@@ -687,7 +687,8 @@ BAD(has_sync_u64max, HAS, G_SYNC, ~0ULL, NONE, 0, ENXIO);
  * setsockopt(SO_LINGER) copies the same first 8 bytes, the EQ's flags and
  * qshift, and getsockopt shows the qshift (l_linger, kept only when
  * l_onoff, the flags, is not 0): one above 24 gets EINVAL whatever the
- * flags (the eq_qshift_* and eq_flags_* variants).  -1: cannot tell.
+ * flags (the eq_qshift_* and eq_flags_* variants).  Returns the negative
+ * errno the device must then return, or 0: cannot tell.
  */
 static int kcopy_errno(struct __test_metadata *_metadata)
 {
@@ -697,21 +698,21 @@ static int kcopy_errno(struct __test_metadata *_metadata)
 
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (s < 0)
-		return -1;
+		return 0;
 	r = setsockopt(s, SOL_SOCKET, SO_LINGER, (void *)(uintptr_t)KADDR,
 		       sizeof(l));
 	if (r && errno == EFAULT) {
 		close(s);
 		TH_LOG("this kernel's copy_from_user() refuses %#llx", KADDR);
-		return EFAULT;
+		return -EFAULT;
 	}
 	r = r ?: getsockopt(s, SOL_SOCKET, SO_LINGER, &l, &len);
 	close(s);
 	if (r)
-		return -1;
+		return 0;
 	TH_LOG("this kernel's copy_from_user() reads %#llx: flags %s, qshift %#x",
 	       KADDR, l.l_onoff ? "!= 0" : "0", l.l_linger);
-	return l.l_onoff && (unsigned int)l.l_linger > 24 ? EINVAL : -1;
+	return l.l_onoff && (unsigned int)l.l_linger > 24 ? -EINVAL : 0;
 }
 
 TEST_F(bad, rejected)
@@ -724,7 +725,7 @@ TEST_F(bad, rejected)
 	int r;
 
 	if (variant->kcopy) {
-		err = kcopy_errno(_metadata);
+		err = -kcopy_errno(_metadata);
 		ASSERT_LT(0, err)
 			TH_LOG("what copy_from_user() does with KADDR: unknown");
 	}
@@ -754,7 +755,7 @@ TEST_F(bad, rejected)
 				  r ? strerror(-r) : "success");
 	/* the kernel's own answer, asked again, did not change meanwhile */
 	if (variant->kcopy)
-		ASSERT_EQ(err, kcopy_errno(_metadata));
+		ASSERT_EQ(-err, kcopy_errno(_metadata));
 	/* The device is still usable after the rejected call */
 	EXPECT_EQ(0, src_cfg(self->x.dev, 0, 0, EQ_PRIO, false, 0x42));
 }

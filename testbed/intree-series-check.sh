@@ -91,7 +91,8 @@ G() { git -C "$T" "$@"; }
 fails=0
 checkpatch() {
 	local out types t why n
-	out=$(cd "$T" && perl scripts/checkpatch.pl --strict --show-types "$2" || true)
+	# Debian's python3 (python3-ply for the SPDX check), not a PATH's other one
+	out=$(cd "$T" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --show-types "$2" || true)
 	types=$(sed -n 's/^\(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\1:\2/p' <<< "$out" | sort | uniq -c)
 	say "checkpatch $2: $(grep -m1 '^total:' <<< "$out" || echo '?')"
 	[ -n "$types" ] || return 0
