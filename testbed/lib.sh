@@ -120,10 +120,10 @@ built() {
 }
 
 # closing_line FILE: the last "N passed, M failed[, K skipped]" line a part
-# printed into FILE, or "0 passed, 1 failed" when it printed none.
+# printed into FILE; "0 passed, 1 failed" and status 1 when it printed none.
 closing_line() {
 	grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1 | grep . ||
-		echo "0 passed, 1 failed"
+		{ echo "0 passed, 1 failed"; return 1; }
 }
 # tally LINE: add a closing line to total_p, total_f and total_s; sets
 # tally_f to its failures.
