@@ -18,7 +18,8 @@
  * on signal delivery or on the test itself.
  *
  * Debian's 6.1 and 6.12 kvm-hv fail the ceded, preempted and signalled
- * runs (the P9 path is the same in both): kvmppc_vcpu_run_hv() gives the
+ * runs, and a short one that something else on its CPU switched out
+ * (the P9 path is the same in both): kvmppc_vcpu_run_hv() gives the
  * thread's FP/VMX state up once, before its loop
  * (kvmppc_save_user_regs()).  A context switch inside the loop reloads
  * it (restore_math() in __switch_to()) and sets MSR_FP|VEC|VSX in the
@@ -604,7 +605,9 @@ TEST_F_TIMEOUT(kvm_run, vmm_fp_state_kept, 60)
 	}
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ASSERT_EQ(0, c->prep_rc);
-	check_kept(_metadata, c, variant->what, variant->tail != EXIT_NOW);
+	/* a short run the scheduler switched out meets the same upstream bug */
+	check_kept(_metadata, c, variant->what,
+		   variant->tail != EXIT_NOW || c->switches > 0);
 
 	if (variant->kick) {
 		EXPECT_EQ(-EINTR, c->ret);
