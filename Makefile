@@ -47,7 +47,7 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough check-matrix fuzz patches deb check-deb check-debug
+	check-passthrough check-matrix fuzz soak patches deb check-deb check-debug
 
 all: modules
 
@@ -146,6 +146,12 @@ run: deps
 check-passthrough: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/pt-check.sh
+
+# The nested guest's no-loss round (phase count) repeated for MINUTES (10),
+# then the emulated host's memory against its level after the first round.
+soak: deps
+	@$(MAKE) --no-print-directory modules selftests
+	@MINUTES="$(MINUTES)" testbed/soak.sh
 
 # selftests/xive_fuzz in the emulated host (testbed/fuzz.sh): SEED, OPS
 # (per seed), THREADS; REF=1 on the upstream device, a boot per seed.

@@ -35,6 +35,7 @@ counted() {
 	gcmd $1 stop
 	expect "$2: guest stops its senders" $1 $T/$1.con '^@@C-COUNT .* end' $((n0 + 1)) 60 || return 1
 	l=$(grep '^@@C-COUNT ' $T/$1.con | tail -1)
+	last_count=$l
 	note "$2: $l"
 	why="$l"
 	check "$2: senders ran on CPUs $3 without error" \
@@ -58,29 +59,44 @@ counted() {
 	expect "$2: guest restarts its senders" $1 $T/$1.con '^@@C-ACK start .* end' $((n0 + 1)) 30 ||
 		return 1
 }
-phase_count() {
-	local g=c k to b
+# tally LINE: add a boot's last @@C-COUNT line to the run's sum_* totals
+tally() {
+	local p d v
+	for p in ipi esb; do
+		for d in sent recv; do
+			v=$(field "$1" ${p}_$d)
+			eval "sum_${p}_$d=\$((\${sum_${p}_$d:-0} + ${v:-0}))"
+		done
+	done
+}
+# count_round LABEL: guest c boots counting, is migrated twice, gets a vCPU
+# hot-plugged and is reset, its counts checked after each; checks named
+# LABEL; the guest left running
+count_round() {
+	local g=c k to b L=$1
 	cguest c -ic xive -smp 2,maxcpus=4
-	ready c count 1 || return
-	counted c count 0-1
+	ready c "$L" 1 || return
+	counted c "$L" 0-1
 	# migrated while sending: whatever was in flight at the stop arrives once
 	for k in 1 2; do
-		ticks $g 2 "count: guest counts before migration $k" || return
+		ticks $g 2 "$L: guest counts before migration $k" || return
 		case $g in c) to=e ;; *) to=c ;; esac
-		save_restore $g $to "count: migration $k" cguest $to -ic xive -smp 2,maxcpus=4 || return
+		save_restore $g $to "$L: migration $k" cguest $to -ic xive -smp 2,maxcpus=4 || return
 		g=$to
-		ticks $g 2 "count: guest counts after migration $k" || return
-		counted $g "count: after migration $k" 0-1 || return
+		ticks $g 2 "$L: guest counts after migration $k" || return
+		counted $g "$L: after migration $k" 0-1 || return
 	done
 	mon $g 'device_add host-spapr-cpu-core,core-id=2,id=c2'
-	expect "count: guest onlines a hot-plugged CPU" $g $T/$g.con \
+	expect "$L: guest onlines a hot-plugged CPU" $g $T/$g.con \
 		'^@@G-TICK .* online=CPU0,CPU1,CPU2 .* end' 1 60 || return
-	counted $g "count: hot-plug, before the new CPU sends" 0-1 || return
-	ticks $g 2 "count: guest counts on 3 CPUs" || return
-	counted $g "count: hot-plug, 3 CPUs" 0-2 || return
+	counted $g "$L: hot-plug, before the new CPU sends" 0-1 || return
+	ticks $g 2 "$L: guest counts on 3 CPUs" || return
+	counted $g "$L: hot-plug, 3 CPUs" 0-2 || return
+	tally "$last_count"
 	# reset while sending: the new boot counts from 0, nothing of the old one
 	b=$(count $T/$g.con "$BOOT")
 	reset $g
-	ready $g "count: after reset" $((b + 1)) || return
-	counted $g "count: after reset" 0-2
+	ready $g "$L: after reset" $((b + 1)) || return
+	counted $g "$L: after reset" 0-2 && tally "$last_count"
 }
+phase_count() { count_round count; }
