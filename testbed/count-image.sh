@@ -33,7 +33,7 @@ cp "$INIT" "$g/count-init"
 chmod +x "$g/count-init"
 r=$tmp/root
 mkdir -p "$r/l1/count"
-(cd "$g" && find . | cpio -o -H newc --quiet) > "$r/l1/count/overlay.cpio"
+cpio_of "$g" > "$r/l1/count/overlay.cpio"
 
 stack_cpio "$base" "$r" "$ARCHIVE"
 built count-image "$ARCHIVE" "$t0"

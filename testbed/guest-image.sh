@@ -41,7 +41,7 @@ r=$tmp/root
 mkdir -p "$r/l1"
 cp -a "$BUNDLE/." "$r/"
 rm -f "$r/.lock.sha256"
-(cd "$g" && find . | cpio -o -H newc --quiet) > "$r/l1/guest-initrd.cpio"
+cpio_of "$g" > "$r/l1/guest-initrd.cpio"
 cp "$VMLINUX" "$r/l1/vmlinux"
 # 4 MiB disk: a signature the guest prints, then data for reads.
 { printf 'XIVE-NATIVE-DISK'; head -c $((4 * 1024 * 1024 - 16)) /dev/urandom; } \
@@ -62,6 +62,6 @@ done
 kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
 grep -q 'Ready!' "$tmp/slof.con" && [ "$(head -c 1 "$nv" | od -An -tx1 | tr -d ' ')" != 00 ] ||
 	die "SLOF did not format the guest NVRAM: $(tail -3 "$tmp/slof.err")"
-(cd "$r" && find . | cpio -o -H newc --quiet) > "$ARCHIVE.new"
+cpio_of "$r" > "$ARCHIVE.new"
 mv "$ARCHIVE.new" "$ARCHIVE"
 built guest-image "$ARCHIVE" "$t0"

@@ -38,7 +38,7 @@ cp -a "$payload/." "$root/payload/"
 cp "$(dirname "$0")/init" "$root/init"
 chmod +x "$root/init"
 echo "$FLAVOUR" > "$root/flavour"
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
+cpio_of "$root" | gzip -1 > "$out"
 # EXTRA_INITRD: a prebuilt (uncompressed) cpio archive appended as it is, so a
 # big payload (the nested guest's QEMU and images) is neither copied nor
 # compressed per boot.  The kernel unpacks concatenated archives; each must

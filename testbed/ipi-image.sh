@@ -34,7 +34,7 @@ cp "$TOP/testbed/guest/ipi-init" "$g/init"
 chmod +x "$g/init"
 r=$tmp/root
 mkdir -p "$r/l1/ipi"
-(cd "$g" && find . | cpio -o -H newc --quiet) > "$r/l1/ipi/guest-initrd.cpio"
+cpio_of "$g" > "$r/l1/ipi/guest-initrd.cpio"
 
 stack_cpio "$base" "$r" "$ARCHIVE"
 built ipi-image "$ARCHIVE" "$t0"

@@ -104,12 +104,14 @@ uptodate() {
 	for f; do [ "$f" -nt "$a" ] && return 1; done
 	return 0
 }
+# cpio_of DIR: DIR's tree as a newc cpio archive (the initramfs format)
+cpio_of() { (cd "$1" && find . | cpio -o -H newc --quiet); }
 # stack_cpio BASE ROOT ARCHIVE: BASE's archive, then ROOT's tree as a second
 # archive (the kernel unpacks concatenated cpio archives, 4-byte aligned).
 stack_cpio() {
 	cp "$1" "$3.new"
 	truncate -s %4 "$3.new"
-	(cd "$2" && find . | cpio -o -H newc --quiet) >> "$3.new"
+	cpio_of "$2" >> "$3.new"
 	mv "$3.new" "$3"
 }
 # built NAME ARCHIVE T0: report the build (since T0, date +%s%N), print ARCHIVE.

@@ -43,7 +43,7 @@ ${CROSS_COMPILE-powerpc64le-linux-gnu-}gcc -O2 -static -Wall -o "$g/bin/esb-poke
 	"$TOP/testbed/guest/esb-poke.c"
 cp "$TOP/testbed/guest/pt-init" "$g/init"
 chmod +x "$g/init"
-(cd "$g" && find . | cpio -o -H newc --quiet) > "$r/l1/pt/guest-initrd.cpio"
+cpio_of "$g" > "$r/l1/pt/guest-initrd.cpio"
 
 # The disk's contents are the L0 NVMe's (pt-check.sh): nothing else here.
 stack_cpio "$base" "$r" "$ARCHIVE"
