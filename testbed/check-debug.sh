@@ -33,8 +33,9 @@ make -s --no-print-directory -C "$TOP" selftests >/dev/null || die "selftests bu
 # every cache (KFENCE samples every 100 ms: the config)
 export OURS_MODDIR=$build/arch/powerpc/kvm L0_VMLINUX=$kdir/vmlinux
 export APPEND="slub_debug=FZPU ${APPEND:-}" OPS TSCALE TIMEOUT
-log=$WORK/check-debug.out
-: > "$log"
+# one file per run: two runs at once must not add up each other's lines
+log=$(mktemp "$WORK/check-debug.XXXXXX")
+trap 'rm -f "$log"' EXIT
 # check-all's closing line of each run (its parts' own lines come before it)
 run() {
 	local out
