@@ -882,7 +882,7 @@ static inline int slab_snapshot(struct slab_snap *s)
 	static int fd[SLAB_CACHES], nfd = -1;
 	char path[128];
 	int i, k, r = slab_read(s);
-	long last = -1;
+	long t, last = -1;
 
 	if (r)
 		return r;
@@ -904,9 +904,12 @@ static inline int slab_snapshot(struct slab_snap *s)
 			if (fd[i] >= 0 && pwrite(fd[i], "1", 1, 0) != 1)
 				return -errno;
 		r = slab_read(s);
-		if (r || (last >= 0 && slab_total(s) >= last))
+		if (r)
 			break;
-		last = slab_total(s);
+		t = slab_total(s);
+		if (last >= 0 && t >= last)
+			break;
+		last = t;
 		usleep(50000);
 	}
 	return r;
