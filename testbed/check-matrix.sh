@@ -21,9 +21,9 @@ run() {	# kver machine ref parts [VAR=value...]
 		make -s --no-print-directory -C "$TOP" check 2>&1 | tee "$out"
 	line=$(closing_line "$out")
 	tally "$line"
-	table="$table$(printf '\n  %-34s %-10s %-8s %-44s %s' "$1" "$2" \
+	table="$table$(printf '\n  %-34s %-10s %-8s %-44s %-8s %s' "$1" "$2" \
 		"$([ -n "$3" ] && echo upstream || echo ours)" "$line" \
-		"($(( $(date +%s) - t )) s)")"
+		"$(( $(date +%s) - t )) s" "$(echo $4)")"
 	rm -f "$out"
 }
 
@@ -41,7 +41,7 @@ while read -r kver machine rest; do
 	[ -z "$ref" ] || run "$kver" "$machine" 1 "$ref" "$vars"
 done < "${MATRIX:-$TOP/testbed/matrix}"
 
-echo "=== matrix ($(( $(date +%s) - t0 )) s): kernel, machine, modules, result$table"
+echo "=== matrix ($(( $(date +%s) - t0 )) s): kernel, machine, modules, result, time, parts$table"
 line="$total_p passed, $total_f failed"
 [ "$total_s" = 0 ] || line="$line, $total_s skipped"
 echo "$line"

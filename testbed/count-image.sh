@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$TOP/build/count/$KVER
+OUT=$TOP/build/count/$KVER$L1_TAG
 ARCHIVE=$OUT/count-extra.cpio
 SRC=$TOP/testbed/guest/irq-count
 INIT=$TOP/testbed/guest/count-init

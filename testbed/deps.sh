@@ -21,6 +21,7 @@ PINS=${PINS:-"6\.1	6.1.0-50-powerpc64le		6.1.176-1	-
 6\.12	6.12.117+deb12-powerpc64le-64k	6.12.117-1~deb12u1	-
 6\.12	6.12.117+deb12-powerpc64le	6.12.117-1~deb12u1	-
 6\.12	6.12.107+deb13-powerpc64le-64k	6.12.107-1	trixie
+6\.12	6.12.107+deb13-powerpc64le	6.12.107-1	trixie
 7\.[0-9]+	7.2.13+deb14-powerpc64le-64k	7.2.13-1	sid
 7\.[0-9]+	7.2.13+deb14-powerpc64le	7.2.13-1	sid"}
 

@@ -9,9 +9,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$TOP/build/guest/$KVER
+OUT=$TOP/build/guest/$KVER$L1_TAG
 ARCHIVE=$OUT/l1-extra.cpio
-BUNDLE=$CACHE/guest-qemu
+BUNDLE=$CACHE/guest-qemu$L1_TAG
 mkdir -p "$OUT"
 
 "$(dirname "$0")/guest-deps.sh" >&2

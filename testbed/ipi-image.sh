@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$TOP/build/ipi/$KVER
+OUT=$TOP/build/ipi/$KVER$L1_TAG
 ARCHIVE=$OUT/ipi-extra.cpio
 SRC=$TOP/testbed/guest/ipi-bench
 mkdir -p "$OUT"

@@ -17,6 +17,15 @@ case $MACHINE in
 powernv9|powernv10) L0_CPU=power${MACHINE#powernv} ;;
 *) echo "testbed: MACHINE=$MACHINE: powernv9 or powernv10" >&2; exit 2 ;;
 esac
+# The nested guests' VMM, run inside the emulated host (guest-deps.sh):
+# Debian 12's QEMU 7.2, or Debian 13's own 10.0 (trixie's packages); the
+# image scripts keep one archive per VMM (build/*/$KVER$L1_TAG).
+: "${L1_QEMU:=7.2}"
+case $L1_QEMU in
+7.2) L1_SUITE=- L1_FALLBACK= L1_TAG= ;;
+10.0) L1_SUITE=trixie L1_FALLBACK=sid L1_TAG=-qemu10.0 ;;
+*) echo "testbed: L1_QEMU=$L1_QEMU: 7.2 or 10.0" >&2; exit 2 ;;
+esac
 SYSROOT=$CACHE/sysroot
 VMLINUX=$SYSROOT/boot/vmlinux-$KVER
 BUSYBOX=$SYSROOT/bin/busybox

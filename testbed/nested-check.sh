@@ -31,7 +31,7 @@ printf '%s\n' "$BAD_LOG" > "$pl/badlog"
 chmod +x "$pl/run"
 
 log=${LOG:-$WORK/$name-$FLAVOUR.log}
-echo "testbed: $what on the $FLAVOUR modules (L0: $(${L0_QEMU:-qemu-system-ppc64} --version | head -1 | sed 's/ (.*//'), -smp $SMP -m $MEM ${L0_ACCEL:-}; log $log)"
+echo "testbed: $what on the $FLAVOUR modules (L0: $(${L0_QEMU:-qemu-system-ppc64} --version | head -1 | sed 's/ (.*//'), guests' VMM: QEMU $L1_QEMU, -smp $SMP -m $MEM ${L0_ACCEL:-}; log $log)"
 EXTRA_INITRD=$extra "$here/boot.sh" "$pl" "$log"
 
 # The scenario's stream as it reached the console (result lines and plan at

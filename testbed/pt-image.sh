@@ -10,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$TOP/build/pt/$KVER
+OUT=$TOP/build/pt/$KVER$L1_TAG
 ARCHIVE=$OUT/pt-extra.cpio
 mkdir -p "$OUT"
 

@@ -20,6 +20,7 @@ done
 type phase_done >/dev/null 2>&1 || phase_done() { :; }
 
 tap_begin
+note "L2 VMM: $($QEMU --version | head -1)"
 for PH in $PHASES; do
 	note "=== phase $PH ($(now)s)"
 	ph_t0=$(now)

@@ -6,11 +6,27 @@
 # when it stops.
 QEMU=/usr/bin/qemu-system-ppc64
 CAPS=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
-# A 4K host: QEMU 7.2 refuses its default 64K HPT page size under KVM-HV
-# ("Can't support 64 kiB guest pages with 4 kiB host pages"); ic-mode=dual
-# boots with an HPT first.
-grep -q '^KernelPageSize: *4 kB' /proc/self/smaps 2>/dev/null &&
-	CAPS=$CAPS,cap-hpt-max-page-size=4k
+MEMOPT= HOST4K=
+# A 4K host: QEMU 7.2 and 10.0 refuse their default 64K HPT page size under
+# KVM-HV ("Can't support 64 kiB guest pages with 4 kiB host pages"; 10.0
+# even for ic-mode=xive), so the guest gets cap-hpt-max-page-size=4k.  Its
+# 64K event queues need 16 physically contiguous host pages: guest RAM is
+# preallocated (a real host's THP does this, QEMU's default, but an
+# incoming migration's reads of zero pages would map the huge zero page,
+# whose first write splits it into lone 4K pages), which the allocator
+# hands out in ascending runs once its small free blocks are used up: this
+# emulated host has no THP, so memory is compacted before each QEMU starts
+# and the per-CPU free lists (freed pages, LIFO) are kept short.
+if grep -q '^KernelPageSize: *4 kB' /proc/self/smaps 2>/dev/null; then
+	CAPS=$CAPS,cap-hpt-max-page-size=4k MEMOPT=-mem-prealloc HOST4K=1
+	echo 100000 > /proc/sys/vm/percpu_pagelist_high_fraction
+fi
+# QEMU 10.0 (not 7.2) exits on a POWER9 whose KVM-HV lacks AIL mode 3 (the
+# radix prefetch bug: POWER9 up to DD2.2, QEMU's own): "KVM implementation
+# does not support cap-ail-mode-3", whatever the host page size.
+case $($QEMU --version | head -1) in
+*'version '[1-9][0-9].*) CAPS=$CAPS,cap-ail-mode-3=off ;;
+esac
 BAD_LOG=$(cat ./badlog 2>/dev/null)
 : "${GMEM:=512M}" "${TSCALE:=1}" "${SHOW:=}"
 # loglevel 5: warnings and worse reach the console, where they are judged
@@ -53,8 +69,9 @@ start() {
 		con="file,id=con0,path=$T/$n.con"
 	fi
 	[ -e $T/$n.nvram ] || cp /l1/nvram.img $T/$n.nvram
+	[ -z "$HOST4K" ] || echo 1 > /proc/sys/vm/compact_memory
 	$QEMU -M pseries,ic-mode=$ic,kernel-irqchip=on,$CAPS,x-vof=on \
-		-accel kvm -cpu host -smp "$smp" -m "$GMEM" \
+		-accel kvm -cpu host -smp "$smp" -m "$GMEM" $MEMOPT \
 		-nodefaults -display none -vga none \
 		-chardev $con -serial chardev:con0 \
 		-chardev pipe,id=mon0,path=$T/$n.mon -mon chardev=mon0,mode=readline \
@@ -87,6 +104,16 @@ mon() { tofifo $1 $T/$1.mon.in "$2"; }
 gcmd() { tofifo $1 $T/$1.con.in "$2"; }
 monlog() { tr -d '\r' < $T/$1.mon; }
 exited() { echo "QEMU exited: $(tail -3 $T/$1.qemu | tr '\n' ' ')"; }
+# died CHECK NAME: NAME's QEMU exited, a FAIL; on upstream on a 4K host, if
+# QEMU's mmap of the device was refused, the expected difference: QEMU maps
+# the ESB space at 4 x 64K (host page 64) and upstream takes page 4 there.
+died() {
+	if ! ours && [ -n "$HOST4K" ] && grep -q 'XIVE: unable to set memory mapping' $T/$2.qemu; then
+		todo "$1" "4096-byte host pages: the device refuses QEMU's 64K-unit mmap; $(exited $2)"
+	else
+		notok "$1" FAIL "$(exited $2)"
+	fi
+}
 
 # waitfor NAME FILE PATTERN COUNT TIMEOUT: until FILE has COUNT lines
 # matching PATTERN; 0 found, 1 timeout, 2 the QEMU of NAME exited.
@@ -107,7 +134,7 @@ expect() {
 	case $? in
 	0) return 0 ;;
 	1) notok "$1" STALL "no '$4' (x$5) in ${6}s (x$TSCALE)" ;;
-	*) notok "$1" FAIL "$(exited $2)" ;;
+	*) died "$1" "$2" ;;
 	esac
 	dump "$2"
 	return 1
@@ -138,7 +165,7 @@ waitticks() {
 	end=$(($(date +%s) + $(secs $3)))
 	while [ "$(nticks $1)" -lt "$2" ]; do
 		if ! alive $1; then
-			notok "$4" FAIL "$(exited $1)"; dump $1; return 1
+			died "$4" $1; dump $1; return 1
 		fi
 		if [ "$(date +%s)" -ge "$end" ]; then
 			notok "$4" STALL "no guest tick (#$2 of this boot) in ${3}s (x$TSCALE)"; dump $1; return 1
