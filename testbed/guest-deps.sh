@@ -92,6 +92,7 @@ if [ ${#need[@]} -gt 0 ]; then
 	chmod 777 . 2>/dev/null || true	# apt downloads as _apt
 	for suite in $(printf '%s\n' "${need[@]}" | cut -d' ' -f1 | sort -u); do
 		index "$suite"
+		# shellcheck disable=SC2046 # one package spec a word
 		sapt "$suite" apt-get download -q $(printf '%s\n' "${need[@]}" |
 			awk -v s="$suite" '$1 == s { print $2 }') >/dev/null ||
 			die "apt-get download failed (is the ppc64el index there? run 'make deps')"
