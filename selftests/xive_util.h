@@ -359,6 +359,7 @@ static inline int mem_make_contiguous_from(char *mem, size_t size,
 	const long np = pool_size / ps;
 	struct pfn_at *at = NULL;
 	long i, k, j = 0;
+	char *moved = NULL;
 	__u64 *e = NULL;
 	size_t off;
 	char *pool;
@@ -370,12 +371,14 @@ static inline int mem_make_contiguous_from(char *mem, size_t size,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pool == MAP_FAILED)
 		return -errno;
+	madvise(pool, pool_size, MADV_DONTFORK);	/* guest_mem_add() */
 	for (i = 0; i < np; i++)
 		pool[i * ps] = 0;
 	e = calloc(np, sizeof(*e));
 	at = calloc(np, sizeof(*at));
+	moved = calloc(np, 1);
 	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (!e || !at || fd < 0 ||
+	if (!e || !at || !moved || fd < 0 ||
 	    pread(fd, e, np * 8, (uintptr_t)pool / ps * 8) != np * 8)
 		r = -EIO;
 	if (fd >= 0)
@@ -396,14 +399,29 @@ static inline int mem_make_contiguous_from(char *mem, size_t size,
 			r = -ENOMEM;
 			break;
 		}
-		for (k = 0; k < n && !r; k++)
+		for (k = 0; k < n && !r; k++) {
 			if (mremap(pool + at[j + k].page * ps, ps, ps,
 				   MREMAP_MAYMOVE | MREMAP_FIXED,
 				   mem + off + k * ps) == MAP_FAILED)
 				r = -errno;
+			else
+				moved[at[j + k].page] = 1;
+		}
 		j += n;
 	}
-	munmap(pool, pool_size);
+	/*
+	 * Only the pages still in the pool: another thread's mmap may have
+	 * taken the holes the moved ones left.
+	 */
+	for (i = 0; moved && i < np; i = k) {
+		for (k = i; k < np && moved[k] == moved[i]; k++)
+			;
+		if (!moved[i])
+			munmap(pool + i * ps, (k - i) * ps);
+	}
+	if (!moved)
+		munmap(pool, pool_size);
+	free(moved);
 	free(e);
 	free(at);
 	return r;
@@ -444,6 +462,13 @@ static inline void *guest_mem_add(int vm, __u32 slot, __u64 gpa, size_t size,
 	 * 4K host a 64K queue needs physically contiguous host pages.
 	 */
 	madvise(mem, size, MADV_HUGEPAGE);
+	/*
+	 * Not in a child, as QEMU does with guest RAM: a write to a page a
+	 * fork shares, or one the device holds (a queue set again), copies
+	 * it to a new frame, and its 64K chunk stays scattered.  The pool's
+	 * pages come in with the pool's MADV_DONTFORK.
+	 */
+	madvise(mem, size, MADV_DONTFORK);
 	memset(mem, 0, size);
 	if (mem_make_contiguous(mem, size)) {
 		munmap(mem, size);
