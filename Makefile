@@ -47,7 +47,8 @@ export CACHE KVER REF SMP MEM MACHINE
 
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
-	check-passthrough check-matrix fuzz soak patches deb check-deb check-debug
+	check-passthrough check-matrix fuzz soak patches deb check-deb check-debug \
+	bench-pages
 
 all: modules
 
@@ -172,6 +173,11 @@ bench: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@$(MAKE) --no-print-directory -C bench CROSS_COMPILE=$(CROSS_COMPILE)
 	@testbed/bench.sh
+
+# KVER=<a 4K flavour>: our modules there against its -64k twin, one boot
+# each: bench/results-pages.md and .csv (testbed/bench-pages.sh)
+bench-pages:
+	@testbed/bench-pages.sh
 
 # TREE=<7.3|6.12>: the series of make patches, git am'd and built patch
 # by patch (testbed/intree-series-check.sh); without TREE, the 6.1 drop-in.

@@ -3,7 +3,9 @@
 # host's /init: bench/xive_bench against both module sets in mods/ours and
 # mods/upstream (rmmod/insmod between runs), the nested guests' IPI round
 # trips (ipi-run.sh), then untimed passes counting OPAL calls per phase and
-# profiling with function_graph.  Prints one TAP stream: a result per
+# profiling with function_graph.  SETS (default "ours upstream") names the
+# module sets: "ours" alone on a 4K host, where upstream's mmap refuses
+# QEMU's offsets (make bench-pages).  Prints one TAP stream: a result per
 # step, each program run a subtest (xive_bench's own stream, its
 # measurements as "# B|C|M|S" diagnostics, see bench/xive_bench.c), and
 # diagnostics of its own for bench/report.py:
@@ -41,6 +43,13 @@ load() {
 # (indented), then its result from COMMAND's status.  The output waits in
 # a file: nothing writes to the console (OPAL calls, another task to run)
 # while COMMAND measures.
+SETS=${SETS:-ours upstream}
+# The sets in round R's order: both alternate which goes first.
+order() {
+	if [ "$SETS" != "ours upstream" ]; then echo "$SETS"
+	elif [ $(($1 % 2)) = 1 ]; then echo ours upstream
+	else echo upstream ours; fi
+}
 step() {
 	f=$1 d=$2
 	shift 2
@@ -56,7 +65,7 @@ lost() { sed -n 's/^overrun: //p' $T/per_cpu/cpu0/stats | grep . || echo unknown
 echo "# CONFIG rounds $ROUNDS reps $REPS cycles $CYCLES profile_depth $PROFILE_DEPTH"
 # Untimed warm-up of each set: the first run after boot pays one-time
 # costs (firmware and kernel tables) that would go to whoever runs first.
-for f in ours upstream; do
+for f in $SETS; do
 	load $f
 	step $f "xive_bench warm-up, $f modules" ./xive_bench -r 1 -c 1
 done
@@ -65,8 +74,7 @@ done
 t0=$(cut -d' ' -f1 /proc/uptime)
 r=1
 while [ $r -le $ROUNDS ]; do
-	if [ $((r % 2)) = 1 ]; then order="ours upstream"; else order="upstream ours"; fi
-	for f in $order; do
+	for f in $(order $r); do
 		load $f
 		echo "# RUN $r $f"
 		step $f "xive_bench round $r/$ROUNDS, $f modules" ./xive_bench -r $REPS -c $CYCLES
@@ -85,9 +93,8 @@ if [ "$IPI" = 1 ]; then
 	k=0 r=1
 	while [ $r -le $IPI_ROUNDS ]; do
 		for ic in xive xics; do
-			if [ $((k % 2)) = 0 ]; then order="ours upstream"; else order="upstream ours"; fi
 			k=$((k + 1))
-			for f in $order; do
+			for f in $(order $k); do
 				load $f
 				echo "# RUN ipi$r $f $ic"
 				step $f "nested guest IPI round trips $r/$IPI_ROUNDS, $f modules, ic-mode=$ic" \
@@ -104,7 +111,7 @@ fi
 if [ "$TRACE" = 1 ] && { ! tracefs || [ ! -e $T/events/powerpc/opal_entry ]; }; then
 	skip "OPAL calls per phase" "no powerpc:opal_entry tracepoint"
 elif [ "$TRACE" = 1 ]; then
-	for f in ours upstream; do
+	for f in $SETS; do
 		load $f
 		echo 0 > $T/tracing_on
 		echo 32768 > $T/buffer_size_kb
@@ -138,7 +145,7 @@ fi
 if [ "$PROFILE" = 1 ] && ! tracefs; then
 	skip "function_graph profiles" "no tracefs"
 elif [ "$PROFILE" = 1 ]; then
-	for f in ours upstream; do
+	for f in $SETS; do
 		load $f
 		for scen in $PROFILE_SCEN; do
 			echo 0 > $T/tracing_on
