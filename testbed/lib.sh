@@ -28,6 +28,8 @@ case $L1_QEMU in
 esac
 SYSROOT=$CACHE/sysroot
 VMLINUX=$SYSROOT/boot/vmlinux-$KVER
+# KVER has 4K pages (Debian's -powerpc64le flavour from 6.12 on)
+host4k() { grep -qx 'CONFIG_PPC_4K_PAGES=y' "$SYSROOT/boot/config-$KVER" 2>/dev/null; }
 BUSYBOX=$SYSROOT/bin/busybox
 if [ -n "$REF" ]; then
 	MODDIR=$SYSROOT/lib/modules/$KVER/kernel/arch/powerpc/kvm
