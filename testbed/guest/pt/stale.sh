@@ -17,12 +17,18 @@ esbvma() {	# "start end" (decimal) of guest NAME's ESB mapping (file page 4 at s
 		/proc/"$(pid $1)"/maps | while read -r x y; do echo $((0x$x)) $((0x$y)); done
 }
 # PFNs of the ESB pages of the PHB sources behind A's vectors (the host's
-# XIVE debugfs shows each source's trigger and EOI page)
+# XIVE debugfs shows each source's trigger and EOI page): on a 4K host the
+# 16 host pages of each 64K ESB page, as the device inserts them
 phb_pfns() {
+	local shift=16 n=1 i x
+	[ -z "$HOST4K" ] || shift=12 n=16
 	for h in $(phbs a | tr ' ' '\n' | cut -d: -f2 | grep .); do
 		sed -n "s/^IRQ 0x$h : .* 0x\([0-9a-f]*\) 0x\([0-9a-f]*\)$/\1 \2/p" \
 			/sys/kernel/debug/powerpc/xive/interrupts
-	done | tr ' ' '\n' | grep . | while read -r x; do echo $((0x$x >> 16)); done | sort -u | tr '\n' ' '
+	done | tr ' ' '\n' | grep . | while read -r x; do
+		i=0
+		while [ $i -lt $n ]; do echo $(((0x$x >> shift) + i)); i=$((i + 1)); done
+	done | sort -u | tr '\n' ' '
 }
 # stale_pages: "ins=N phb=M stale=K withdrawn=W" over the whole trace so far
 stale_pages() {
