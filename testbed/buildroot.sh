@@ -43,7 +43,7 @@ missing() {
 }
 
 create() {
-	local t0 tmp add opt
+	local t0 tmp add opt try
 	mkdir -p "$CACHE/buildroot"
 	exec 9> "$BR.lock"
 	flock 9			# other checkouts share the cache
@@ -58,10 +58,17 @@ create() {
 		opt=()
 		apt-config dump | grep -qx 'Acquire::Check-Valid-Until "false";' &&
 			opt=(--aptopt='Acquire::Check-Valid-Until "false"')
-		mmdebstrap --quiet --variant=apt --architectures=amd64 "${opt[@]}" \
-			--include="make,gcc-powerpc64le-linux-gnu,pahole,sparse,${want// /,}" \
-			"$SUITE" "$tmp" "$MIRROR" >&2 ||
-			die "mmdebstrap $SUITE failed"
+		# Twice: a mirror between two index updates fails apt-get update
+		# (seen once on sid, fine 15 minutes later).
+		for try in 1 2; do
+			rm -rf "$tmp"
+			mmdebstrap --quiet --variant=apt --architectures=amd64 "${opt[@]}" \
+				--include="make,gcc-powerpc64le-linux-gnu,pahole,sparse,${want// /,}" \
+				"$SUITE" "$tmp" "$MIRROR" >&2 && break
+			[ $try = 2 ] && die "mmdebstrap $SUITE failed twice"
+			say "mmdebstrap $SUITE failed; again in 30 s"
+			sleep 30
+		done
 		touch "$tmp/.complete"
 		mv "$tmp" "$BR"
 		say "$SUITE build root created in $(( $(date +%s) - t0 )) s," \
