@@ -29,6 +29,7 @@
  */
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include "xive_util.h"
 #include "xive_guest.h"
@@ -637,9 +638,47 @@ static const char *const ptr_name[NPTR] = {
 	"good", "read-only", "NULL", "PROT_NONE", "kernel", "high", "ESB",
 };
 
+/*
+ * Whether this kernel's copy_from_user() reads P_KADDR's and P_HIGH's
+ * addresses instead of refusing them: 7.2 on powerpc64 masks a kernel
+ * pointer to 0x8000000000000000, which in some boots of the emulated host
+ * reads its physical page 0 (README, Kernels: xive_abi_test's
+ * eq_efault_kaddr).  Not the device's doing: those boots get a PROT_NONE
+ * page for them instead.  Asked of the kernel itself, SO_LINGER.
+ */
+static bool kernel_reads[NPTR];
+
+static void probe_kernel_reads(void)
+{
+	/* ptr_addr()'s first address of each kind */
+	static const struct { enum ptr p; __u64 a; } at[] = {
+		{ P_KADDR, KADDR }, { P_HIGH, ~0ULL - 7 },
+		{ P_HIGH, ~0ULL - 7 - 0x1000 },
+	};
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	unsigned int i;
+
+	for (i = 0; s >= 0 && i < ARRAY_SIZE(at); i++) {
+		if (setsockopt(s, SOL_SOCKET, SO_LINGER, (void *)(uintptr_t)at[i].a,
+			       sizeof(struct linger)))
+			continue;
+		kernel_reads[at[i].p] = true;
+		printf("# this kernel's copy_from_user() reads %#llx: %s pointers are a PROT_NONE page\n",
+		       (unsigned long long)at[i].a, ptr_name[at[i].p]);
+	}
+	if (s >= 0)
+		close(s);
+}
+
+static enum ptr usable_ptr(enum ptr p)
+{
+	return kernel_reads[p] ? P_NONE : p;
+}
+
 static enum ptr pick_ptr(struct fz *f)
 {
-	return pct(f, 75) ? (pct(f, 80) ? P_GOOD : P_RO) : (enum ptr)rn(f, NPTR);
+	return pct(f, 75) ? (pct(f, 80) ? P_GOOD : P_RO) :
+	       usable_ptr((enum ptr)rn(f, NPTR));
 }
 
 /*
@@ -1095,7 +1134,7 @@ static void op_attr(struct fz *f)
 			KVM_HAS_DEVICE_ATTR,
 		};
 		int fault;
-		enum ptr p = pct(f, 50) ? P_NULL : (enum ptr)rn(f, NPTR);
+		enum ptr p = pct(f, 50) ? P_NULL : usable_ptr((enum ptr)rn(f, NPTR));
 		__u64 a;
 
 		if (p == P_GOOD || p == P_RO || p == P_ESB)
@@ -1940,6 +1979,7 @@ int main(int argc, char **argv)
 	       upstream ? "upstream" : "ours",
 	       crashers ? " (known crashers on)" : "", pgsz, max_vcpus,
 	       max_vcpu_id);
+	probe_kernel_reads();
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
 	fz = calloc(nthreads, sizeof(*fz));

@@ -25,7 +25,8 @@ for m in $MUTANTS; do
 	what=$(sed -n '1s/^# //p' "$dir/$m.sed")
 	must=$(sed -n '2s/^# must fail: //p' "$dir/$m.sed")
 	prog=${must%% *} check=${must#* }
-	w=$WORK/mutants/$m
+	# per kernel: its stage (.staged) must not serve another kernel
+	w=$WORK/mutants/$KVER/$m
 	mkdir -p "$w/src"
 	cp -p "$TOP"/*.[ch] "$TOP/Kbuild" "$w/src/"
 	# the Makefile stages with the patches of its own tree's intree/series

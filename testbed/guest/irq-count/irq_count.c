@@ -322,7 +322,8 @@ static int __init ic_init(void)
 		ret = -ENXIO;
 		goto out_put;
 	}
-	ic_xd = irq_get_handler_data(ic_virq);
+	/* the XIVE's per-interrupt data: handler data up to 6.12, chip data in 7.x */
+	ic_xd = irq_get_handler_data(ic_virq) ?: irq_get_chip_data(ic_virq);
 	if (!ic_xd || !ic_xd->trig_mmio) {
 		ret = -ENXIO;
 		goto out_unmap;
