@@ -1049,10 +1049,10 @@ static void op_eq(struct fz *f)
 			    eq.qshift != EQ_SHIFT || eq.qaddr & 0xffff ||
 			    !(in0 || in1))
 				m |= B(EINVAL);
-			else if (scattered && eq_scattered(c, eq.qaddr))
-				m |= B(EOPNOTSUPP);
-			else if (scattered || eq_scattered(c, eq.qaddr))
+			else if (scattered != eq_scattered(c, eq.qaddr))
 				m |= OK | B(EOPNOTSUPP);	/* moved */
+			else if (scattered)
+				m |= B(EOPNOTSUPP);
 		}
 	}
 	check(f, C_EQ, rc, T_EQ, m ?: OK);

@@ -59,19 +59,10 @@ QEMU_VERSION=$(${L0_QEMU:-qemu-system-ppc64} --version | head -1)
 pl=$(mktemp -d "$WORK/payload.XXXXXX")
 trap 'rm -rf "$pl"' EXIT
 mkdir -p "$pl/mods/ours" "$pl/mods/upstream"
-# The distro's modules: .ko on 6.1, .ko.xz from 6.12 on (insmod takes .ko)
-for m in kvm kvm-hv; do
-	[ -e "$OURS_DIR/$m.ko" ] || die "no $OURS_DIR/$m.ko"
-	cp "$OURS_DIR/$m.ko" "$pl/mods/ours/"
-	case " $SETS " in *" upstream "*) ;; *) continue ;; esac
-	if [ -e "$UP_DIR/$m.ko" ]; then
-		cp "$UP_DIR/$m.ko" "$pl/mods/upstream/"
-	elif [ -e "$UP_DIR/$m.ko.xz" ]; then
-		xz -dc "$UP_DIR/$m.ko.xz" > "$pl/mods/upstream/$m.ko"
-	else
-		die "no $UP_DIR/$m.ko(.xz)"
-	fi
-done
+kvm_mods "$OURS_DIR" "$pl/mods/ours" || exit 2
+case " $SETS " in
+*" upstream "*) kvm_mods "$UP_DIR" "$pl/mods/upstream" || exit 2 ;;
+esac
 cp "$PROG" "$pl/xive_bench"
 cp "$TOP/testbed/guest/bench-run.sh" "$TOP/testbed/guest/ipi-run.sh" "$pl/"
 extra=

@@ -24,15 +24,7 @@ for a in sh mount umount insmod rmmod lsmod cat echo dmesg poweroff mkdir \
 	 env uname sync true false test find sort uniq mknod chmod ln rm cp; do
 	ln -s busybox "$root/bin/$a"
 done
-# The distro's 6.12 modules are .ko.xz: unpacked here, so /init's insmod
-# needs no decompression support.
-for m in kvm kvm-hv; do
-	if [ -e "$MODDIR/$m.ko" ]; then
-		cp "$MODDIR/$m.ko" "$root/modules/"
-	else
-		xz -dc "$MODDIR/$m.ko.xz" > "$root/modules/$m.ko"
-	fi
-done
+kvm_mods "$MODDIR" "$root/modules" || exit 2
 cp "$CAP" "$root/bin/xive_cap"
 cp -a "$payload/." "$root/payload/"
 cp "$(dirname "$0")/init" "$root/init"

@@ -107,6 +107,21 @@ copy_mods() {
 		esac
 	done
 }
+# kvm_mods SRC DIR: SRC's kvm.ko and kvm-hv.ko as plain .ko in DIR (the
+# distro's 6.12+ ship .ko.xz; insmod in the emulated host takes .ko)
+kvm_mods() {
+	local m
+	for m in kvm kvm-hv; do
+		if [ -e "$1/$m.ko" ]; then
+			cp "$1/$m.ko" "$2/"
+		elif [ -e "$1/$m.ko.xz" ]; then
+			xz -dc "$1/$m.ko.xz" > "$2/$m.ko"
+		else
+			echo "testbed: no $1/$m.ko(.xz)" >&2
+			return 1
+		fi
+	done
+}
 # uptodate ARCHIVE INPUT...: ARCHIVE exists and no input is newer than it.
 uptodate() {
 	local a=$1 f
