@@ -188,7 +188,8 @@ CC_PKG=$(echo "$deps" | grep -m1 -E '^gcc-[0-9]+(-for-host)?$' | sed 's/-for-hos
 fetch "$COMMON" "$VER"
 fetch "$KBUILD:$HOSTARCH" "$VER"
 fetch "linux-source-$SERIES" "$VER"
-fetch "${BUSYBOX_PKG%%=*}" "${BUSYBOX_PKG#*=}"
+# busybox is bookworm's whatever the kernel's suite (the testbed's userland)
+SUITE=- fetch "${BUSYBOX_PKG%%=*}" "${BUSYBOX_PKG#*=}"
 
 cd "$CACHE"
 ROOT=$(pwd -P)
