@@ -35,6 +35,11 @@ eisns() {
 		while read -r h l; do printf '%d:%d ' $((0x$h)) $((0x$l)); done)
 	st_eisn=$(srcmap a | awk '$3 == "PHB" { print $2, $4 }' | while read -r h e; do printf '%d:%d ' $((0x$h)) $((0x$e)); done)
 }
+# not_in A B: the words of A that B lacks
+not_in() {
+	local x
+	for x in $1; do case " $2 " in *" $x "*) ;; *) printf '%s ' "$x" ;; esac; done
+}
 # routed_only LIST: the "hw:eisn" of LIST whose hw the device shows routed
 # (an EISN set: a masked source's hardware EISN is never delivered)
 routed_only() {
@@ -97,14 +102,14 @@ cycle() {
 	z0=$(counter a zaps) p0=$(counter a zapped_pages) s0=$(tcount set) c0=$(tcount clr)
 	command a unbind || { cyc_err="$cyc_err $1:unbind-stall"; return 1; }
 	sleep 0.5
-	e=$(not_on_ipis $IRQS)
+	e=$(not_on_ipis $MAPPED)
 	[ -z "$e" ] || cyc_err="$cyc_err $1:$e"
 	z1=$(counter a zaps) p1=$(counter a zapped_pages) s1=$(tcount set) c1=$(tcount clr)
 	command a bind || { cyc_err="$cyc_err $1:bind-stall"; return 1; }
 	echo "$ack" | grep -q 'rc=0' || cyc_err="$cyc_err $1:bind($ack)"
 	sleep 0.5
 	now_phb=$(phbs a)
-	[ "$(phb_irqs "$now_phb")" = "$IRQS" ] || cyc_err="$cyc_err $1:irqs($(phb_irqs "$now_phb"))"
+	[ "$(phb_irqs "$now_phb")" = "$MAPPED" ] || cyc_err="$cyc_err $1:irqs($(phb_irqs "$now_phb"))"
 	z2=$(counter a zaps) p2=$(counter a zapped_pages) s2=$(tcount set) c2=$(tcount clr)
 	e=$(zapcheck "$z0" "$p0" "$z2" "$p2" $((s2 - s0 + c2 - c0)))
 	[ -z "$e" ] || cyc_err="$cyc_err $1:$e"

@@ -44,13 +44,16 @@ PROBES="set clr fault ins umr zvp hold"
 TPOINTS=kvm_xive_native/xive_native_remap
 trace_setup() {
 	if ours; then fsym=xn_fault; else fsym=xive_native_esb_fault; fi
+	# 7.x renamed zap_vma_ptes (same arguments)
+	zsym=zap_vma_ptes
+	grep -q ' zap_vma_ptes$' /proc/kallsyms || zsym=zap_special_vma_range
 	echo > $TR/trace
 	{ echo "p:ptest/set kvmppc_xive_set_mapped girq=%r4:u64"
 	  echo "p:ptest/clr kvmppc_xive_clr_mapped girq=%r4:u64"
 	  echo "p:ptest/fault $fsym"
 	  echo "p:ptest/ins vmf_insert_pfn addr=%r4:u64 pfn=%r5:u64"
 	  echo "p:ptest/umr unmap_mapping_range off=%r4:u64 len=%r5:u64"
-	  echo "p:ptest/zvp zap_vma_ptes addr=%r4:u64 size=%r5:u64"
+	  echo "p:ptest/zvp $zsym addr=%r4:u64 size=%r5:u64"
 	  echo "p:ptest/hold msleep ms=%r3:u32"; } >> $TR/kprobe_events &&
 	echo 16384 > $TR/buffer_size_kb && echo 1 > $TR/events/ptest/enable || return
 	ours || return 0
@@ -62,6 +65,12 @@ probes_set() {
 	! ours || [ "$(cat $TR/events/$TPOINTS/enable 2>/dev/null)" = 1 ]
 }
 tcount() { grep -c " $1: " $TR/trace; }
+# the guest sources KVM passed through: set_mapped and no clr_mapped since
+kvm_mapped() {
+	sed -n 's/.* \(set\|clr\): .*girq=\([0-9]*\).*/\1 \2/p' $TR/trace |
+		awk '$1 == "set" { m[$2] = 1 } $1 == "clr" { delete m[$2] }
+		     END { for (q in m) print q }' | sort -n | tr '\n' ' '
+}
 # faults taken by the threads of guest NAME's QEMU
 tfaults() {
 	local tids

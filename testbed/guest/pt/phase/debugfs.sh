@@ -1,5 +1,6 @@
-# debugfs: A's NVMe vectors, and only they, are PHB-backed (host PHB MSIs
-# routed with the guest's EISN), the rest on IPIs; ours zaps 2 pages per
+# debugfs: the sources KVM passed through, and only they, are PHB-backed,
+# A's NVMe vectors among them (host PHB MSIs routed with the guest's EISN),
+# the rest on IPIs; ours zaps 2 pages per
 # map/unmap call; the PHB's ESB pages were inserted, none stale.
 phase_debugfs() {
 	local f P nphb nsrc nipi z zp r
@@ -9,14 +10,16 @@ phase_debugfs() {
 	nphb=$(echo "$P" | wc -w) nsrc=$(srcmap a | wc -l)
 	nipi=$(srcmap a | awk '$3 == "IPI"' | wc -l)
 	note "A: $nsrc sources: $nphb PHB ($P), $nipi IPI"
-	why="PHB-backed sources '$(phb_irqs "$P")', guest NVMe vectors '$IRQS'"
-	check "A: exactly the guest's NVMe vectors are PHB-backed ($(phb_irqs "$P"))" \
-		[ -n "$IRQS" -a "$(phb_irqs "$P")" = "$IRQS" ]
+	why="PHB-backed sources '$(phb_irqs "$P")', set_mapped '$MAPPED', guest NVMe vectors '$IRQS'"
+	check "A: exactly the sources KVM passed through are PHB-backed, the guest's NVMe vectors among them ($(phb_irqs "$P"))" \
+		[ -n "$IRQS" -a "$(phb_irqs "$P")" = "$MAPPED" -a -z "$(not_in "$IRQS" "$MAPPED")" ]
 	# On the host those sources are PHB MSIs routed to the guest: the host's
 	# XIVE debugfs shows them with lirq = the guest's EISN (the guest's Linux
 	# IRQ) instead of a host Linux IRQ.
+	# (a source the guest never configured keeps EISN 0 and stays masked)
 	eisns
 	echo "$hostlines" | sed 's/^/#   host xive: /'
+	hw_eisn=$(routed_only "$hw_eisn") st_eisn=$(routed_only "$st_eisn")
 	why="host source:EISN from the device's debugfs '$st_eisn', host XIVE config '$hw_eisn'"
 	check "A: their hardware numbers are host PHB MSIs, routed with the guest's EISN (source:eisn $st_eisn)" \
 		[ -n "$hw_eisn" -a "$hw_eisn" = "$st_eisn" ]

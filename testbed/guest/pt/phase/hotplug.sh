@@ -30,7 +30,7 @@ hpcycle() {
 		i=$((i + 1))
 	done
 	[ $i -lt $(secs 30) ] || un_err="$un_err $1:QEMU-kept-the-device"
-	e=$(not_on_ipis $OLD_IRQS)
+	e=$(not_on_ipis $OLD_MAPPED)
 	[ -z "$e" ] || un_err="$un_err $1:$e"
 	# a phase's look at the unplugged state (remap-state)
 	! type hp_unplugged >/dev/null 2>&1 || hp_unplugged $1
@@ -50,7 +50,7 @@ hpcycle() {
 		re_err="$re_err $1:irqs($(field "$ack" irqs))"
 	sleep 0.5
 	P=$(phbs a)
-	[ "$(echo $(phb_irqs "$P"))" = "$(echo $OLD_IRQS)" ] || re_err="$re_err $1:PHB($P)"
+	[ "$(echo $(phb_irqs "$P"))" = "$(echo $OLD_MAPPED)" ] || re_err="$re_err $1:PHB($P)"
 	pf=$(phb_pfns)
 	PHB_ALL="$PHB_ALL $pf"
 	echo "$1 $pf" >> $T/cycle_pfns
@@ -63,7 +63,7 @@ hpcycle() {
 
 phase_hotplug() {
 	local c_t0 hp_s i
-	OLD_IRQS=$IRQS
+	OLD_IRQS=$IRQS OLD_MAPPED=$MAPPED
 	PHB_ALL=$PHB_PFNS
 	b_mark
 	command a poke-on

@@ -75,7 +75,7 @@ phase_remap_state() {
 	sleep 0.5
 	eisn_check "remap-state, after bind"
 	. ./pt/phase/hotplug.sh	# hpcycle
-	OLD_IRQS=$IRQS PHB_ALL=$PHB_PFNS un_err= re_err= pq_unplug=1
+	OLD_IRQS=$IRQS OLD_MAPPED=$MAPPED PHB_ALL=$PHB_PFNS un_err= re_err= pq_unplug=1
 	hp_id=${hp_id:-pt0} n=${hp_id#pt}
 	hpcycle $((${n:-0} + 1))
 	why="$un_err $re_err"

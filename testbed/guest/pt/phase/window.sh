@@ -61,7 +61,7 @@ phase_window() {
 	waitfor a $T/a.con '^@@P-POKES ' $((n + 1)) 20
 	k0=$(pokes)
 	cyc_err= sets=0 clrs=0 un_err= re_err=
-	OLD_IRQS=$IRQS PHB_ALL=$PHB_PFNS
+	OLD_IRQS=$IRQS OLD_MAPPED=$MAPPED PHB_ALL=$PHB_PFNS
 	c_t0=$(now)
 	i=0
 	for i in $(seq $WCYCLES); do cycle w$i; done
