@@ -7,18 +7,21 @@
 QEMU=/usr/bin/qemu-system-ppc64
 CAPS=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
 MEMOPT= HOST4K=
+: "${GMEM:=512M}" "${TSCALE:=1}" "${SHOW:=}"
 # A 4K host: QEMU 7.2 and 10.0 refuse their default 64K HPT page size under
 # KVM-HV ("Can't support 64 kiB guest pages with 4 kiB host pages"; 10.0
 # even for ic-mode=xive), so the guest gets cap-hpt-max-page-size=4k.  Its
 # 64K event queues need 16 physically contiguous host pages: guest RAM is
-# preallocated (a real host's THP does this, QEMU's default, but an
+# preallocated by one thread (-mem-prealloc alone takes one per vCPU, whose
+# pages interleave; a real host's THP does this, QEMU's default, but an
 # incoming migration's reads of zero pages would map the huge zero page,
 # whose first write splits it into lone 4K pages), which the allocator
 # hands out in ascending runs once its small free blocks are used up: this
 # emulated host has no THP, so memory is compacted before each QEMU starts
 # and the per-CPU free lists (freed pages, LIFO) are kept short.
 if grep -q '^KernelPageSize: *4 kB' /proc/self/smaps 2>/dev/null; then
-	CAPS=$CAPS,cap-hpt-max-page-size=4k MEMOPT=-mem-prealloc HOST4K=1
+	CAPS=$CAPS,cap-hpt-max-page-size=4k HOST4K=1
+	MEMOPT="-object memory-backend-ram,id=ram0,size=$GMEM,prealloc=on,prealloc-threads=1 -machine memory-backend=ram0"
 	echo 100000 > /proc/sys/vm/percpu_pagelist_high_fraction
 fi
 # QEMU 10.0 (not 7.2) exits on a POWER9 whose KVM-HV lacks AIL mode 3 (the
@@ -28,7 +31,6 @@ case $($QEMU --version | head -1) in
 *'version '[1-9][0-9].*) CAPS=$CAPS,cap-ail-mode-3=off ;;
 esac
 BAD_LOG=$(cat ./badlog 2>/dev/null)
-: "${GMEM:=512M}" "${TSCALE:=1}" "${SHOW:=}"
 # loglevel 5: warnings and worse reach the console, where they are judged
 : "${GAPPEND:=loglevel=5}"
 BOOT='^@@[GP]-BOOT '
