@@ -2,8 +2,8 @@
 # Sets IRQS, A's NVMe vectors (guest source numbers), and MAPPED, the
 # sources KVM passed through: a 6.x guest's vectors, but with a 7.2 guest
 # every entry of the NVMe's MSI-X table (seen: 65 of 65, EISN 0 on those
-# the guest never configured; our reading: its pseries MSI code asks RTAS
-# for the whole table).
+# the guest never configured: 7.x prepares a device's MSI domain for the
+# table's size, kernel/irq/msi.c, and pseries asks RTAS for that many).
 phase_guests() {
 	vguest b
 	expect "B: guest boots and ticks" b $T/b.con '^@@G-TICK ' 2 300 &&
