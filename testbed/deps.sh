@@ -208,12 +208,6 @@ HDR=sysroot/usr/src/linux-headers-$KVER
 # The arch headers include the common ones by absolute /usr/src path (7.x
 # names its output directory so too).
 sed -i -E "s#^(include |KBUILD_OUTPUT=)/usr/src/#\1$ROOT/sysroot/usr/src/#" "$HDR/Makefile"
-# 7.2's linux-kbuild lacks the script its Makefile runs to validate sparse
-# (C=2 would then check nothing): the tree's own copy, once unpacked.
-KB=sysroot/usr/lib/$KBUILD/scripts
-KSCRIPT=linux-source-$SERIES$([ "$SUITE" = - ] || echo "-$SUITE")/scripts/checker-valid.sh
-[ ! -d "$KB" ] || [ -e "$KB/checker-valid.sh" ] || [ ! -e "$KSCRIPT" ] ||
-	cp "$KSCRIPT" "$KB/checker-valid.sh"
 # 7.x and trixie keep the modules (7.x the kernel too, an ELF that skiboot
 # loads) under usr/lib/modules: linked where the testbed looks.
 M=sysroot/usr/lib/modules/$KVER
@@ -244,6 +238,13 @@ if [ ! -e "$SRC/.unpacked" ] || [ "$tree" != "$upstream" ]; then
 	mv "$SRC.new" "$SRC"
 	echo "$VER" > "$SRC/.unpacked"
 fi
+# 7.2's linux-kbuild lacks the script its Makefile runs to validate sparse
+# (C=2 would then check nothing): the tree's own copy (unpacked above: a
+# fresh cache's first run had none to copy).
+KB=sysroot/usr/lib/$KBUILD/scripts
+[ ! -d "$KB" ] || [ -e "$KB/checker-valid.sh" ] ||
+	[ ! -e "$SRC/scripts/checker-valid.sh" ] ||
+	cp "$SRC/scripts/checker-valid.sh" "$KB/checker-valid.sh"
 # What make and the build root need to know of this kernel
 mkdir -p kernels
 cat > "kernels/$KVER.new" <<EOT
