@@ -58,16 +58,17 @@ create() {
 		opt=()
 		apt-config dump | grep -qx 'Acquire::Check-Valid-Until "false";' &&
 			opt=(--aptopt='Acquire::Check-Valid-Until "false"')
-		# Twice: a mirror between two index updates fails apt-get update
-		# (seen once on sid, fine 15 minutes later).
-		for try in 1 2; do
+		# Four tries, 30 s, 1 and 2 min apart: a mirror between two index
+		# updates fails apt-get update (seen on sid: twice 30 s apart,
+		# fine minutes later).
+		for try in 1 2 3 4; do
 			rm -rf "$tmp"
 			mmdebstrap --quiet --variant=apt --architectures=amd64 "${opt[@]}" \
 				--include="make,gcc-powerpc64le-linux-gnu,pahole,sparse,${want// /,}" \
 				"$SUITE" "$tmp" "$MIRROR" >&2 && break
-			[ $try = 2 ] && die "mmdebstrap $SUITE failed twice"
-			say "mmdebstrap $SUITE failed; again in 30 s"
-			sleep 30
+			[ $try = 4 ] && die "mmdebstrap $SUITE failed 4 times"
+			say "mmdebstrap $SUITE failed; again in $((15 << try)) s"
+			sleep $((15 << try))
 		done
 		touch "$tmp/.complete"
 		mv "$tmp" "$BR"
