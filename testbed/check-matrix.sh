@@ -29,7 +29,7 @@ run() {	# kver machine ref parts [VAR=value...]
 
 while read -r kver machine rest; do
 	case $kver in ''|'#'*) continue ;; esac
-	[ -n "${ROWS:-}" ] && ! grep -qE "$ROWS" <<< "$kver $machine" && continue
+	[ -n "${ROWS:-}" ] && ! grep -qE -e "$ROWS" <<< "$kver $machine" && continue
 	# settings the row's runs take (SMP=2), before its parts
 	vars=
 	while [[ $rest =~ ^[[:space:]]*([A-Z_]+=[^[:space:]]*)(.*)$ ]]; do
