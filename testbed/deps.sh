@@ -85,12 +85,15 @@ if [ -n "$need_update" ]; then
 	say "apt-get update"
 	# An index that fails mid-sync (seen on bookworm-security's ppc64el)
 	# must not stop a kernel whose packages come from another suite.
-	$SUDO apt-get update -q || say "apt-get update reported errors (ignored)"
+	$SUDO apt-get update -q -o DPkg::Lock::Timeout=600 ||
+		say "apt-get update reported errors (ignored)"
 fi
 if [ -n "$missing" ]; then
 	say "installing host packages:$missing"
+	# another make deps (a second clone) may hold dpkg's lock: wait for it
 	$SUDO env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends $missing
+		apt-get install -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 $missing
 fi
 
 # apt drops privileges to _apt for downloads; it needs to write here.
