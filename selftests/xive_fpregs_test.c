@@ -575,6 +575,17 @@ static void check_guest_kept(struct __test_metadata *_metadata,
 	EXPECT_EQ(GUEST_VSCR, o->vscr[0] | o->vscr[3]);
 }
 
+/* A stray interrupt: what the vCPU's OS ring held when it exited */
+static void print_vp_word0(struct guest *g)
+{
+	__u8 vp[16] = { 0 };
+	int r = vp_get(g->x.vcpu[0], vp);
+
+	ksft_print_msg("unexpected exit: VP word 0 (vp_get %d): NSR %02x CPPR %02x IPB %02x LSMFB %02x ACK %02x INC %02x AGE %02x PIPR %02x\n",
+		       r, vp[0], vp[1], vp[2], vp[3], vp[4], vp[5], vp[6],
+		       vp[7]);
+}
+
 TEST_F_TIMEOUT(kvm_run, vmm_fp_state_kept, 60)
 {
 	volatile __u32 *flag = (void *)(self->g.x.mem + FLAG_GPA);
@@ -615,6 +626,8 @@ TEST_F_TIMEOUT(kvm_run, vmm_fp_state_kept, 60)
 	} else {
 		EXPECT_EQ(0, c->ret);
 		ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason);
+		if (g->run[0]->papr_hcall.nr != H_DONE)
+			print_vp_word0(g);
 		EXPECT_EQ(H_DONE, g->run[0]->papr_hcall.nr)
 			TH_LOG("hcall %#llx, srr0 %#llx",
 			       g->run[0]->papr_hcall.nr, gpr(g, 0, 4));
