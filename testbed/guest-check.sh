@@ -6,6 +6,7 @@
 # A STALL (nothing happened within a phase's timeout) is reported apart from
 # a FAIL (an assertion was false); both fail the run.  Nothing is retried.
 # Env: PHASES (default: all), TSCALE (timeout multiplier), GMEM, LOG; SHOW,
+# COUNT_IO_IN_MIGRATION (phase count: disk reads go on across migrations),
 # IC, GAPPEND (make run).
 set -uo pipefail
 # The emulated host gets ONE CPU (L0 -smp 1; the guest still has 2 vCPUs):
@@ -19,4 +20,5 @@ set -uo pipefail
 : "${SMP:=1}" "${MEM:=4G}" "${TIMEOUT:=600}"
 export SMP MEM TIMEOUT
 exec "$(dirname "$0")/nested-check.sh" nested count-image.sh check-guest \
-	"nested guest scenario" PHASES TSCALE GMEM SHOW IC GAPPEND
+	"nested guest scenario" PHASES TSCALE GMEM SHOW IC GAPPEND \
+	COUNT_IO_IN_MIGRATION

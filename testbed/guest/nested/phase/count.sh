@@ -2,7 +2,8 @@
 # (testbed/guest/irq-count, its init testbed/guest/count-init): IPIs between
 # its vCPUs and a guest-owned source triggered through its own ESB page,
 # one event in flight per sender, and virtio-blk disk reads, while it is
-# migrated to a file and back twice, gets a vCPU hot-plugged and is reset.
+# migrated to a file and back twice (its disk reads stopped first, see
+# quiesced), gets a vCPU hot-plugged and is reset.
 # After each, the guest stops its senders: sent == received per path, every
 # disk read issued completed, none in flight.  Inputs: testbed/count-image.sh.
 . ./nested/phase/migrate.sh	# save_restore
@@ -33,7 +34,8 @@ counted() {
 	local n0 l s r
 	n0=$(count $T/$1.con '^@@C-COUNT .* end')
 	gcmd $1 stop
-	expect "$2: guest stops its senders" $1 $T/$1.con '^@@C-COUNT .* end' $((n0 + 1)) 60 || return 1
+	# the guest's own bound on a read is 20 s of its time (count-init)
+	expect "$2: guest stops its senders" $1 $T/$1.con '^@@C-COUNT .* end' $((n0 + 1)) 90 || return 1
 	l=$(grep '^@@C-COUNT ' $T/$1.con | tail -1)
 	last_count=$l
 	note "$2: $l"
@@ -59,6 +61,26 @@ counted() {
 	expect "$2: guest restarts its senders" $1 $T/$1.con '^@@C-ACK start .* end' $((n0 + 1)) 30 ||
 		return 1
 }
+# quiesced NAME LABEL: the guest stops its disk reads (its senders go on)
+# and none is in flight.  QEMU's stop ('stop', and every migration) sets
+# the XIVE sources PENDING (hw/intc/spapr_xive_kvm.c, its VM state
+# handler) and only then drains the block layer (do_vm_stop): a read that
+# completes in that drain sets the source's Q bit, which the migration
+# stream does not carry (the source status it saves was read before), so
+# the destination never signals it and the guest's dd waits for good.
+# Seen twice (6.1 64K in CI under load, 7.2 4K): QEMU's, upstream's device
+# alike; COUNT_IO_IN_MIGRATION=1 keeps the reads going to show it.
+quiesced() {
+	local n0 l
+	[ -z "${COUNT_IO_IN_MIGRATION:-}" ] || return 0
+	n0=$(count $T/$1.con '^@@C-ACK quiet .* end')
+	gcmd $1 quiet
+	expect "$2: guest stops its disk reads" $1 $T/$1.con '^@@C-ACK quiet .* end' $((n0 + 1)) 90 || return 1
+	l=$(grep '^@@C-ACK quiet ' $T/$1.con | tail -1)
+	why=$l
+	check "$2: no disk read in flight ($(field "$l" blk_inflight))" \
+		[ "$(field "$l" blk_inflight)" = 0 ]
+}
 # tally LINE: add a boot's last @@C-COUNT line to the run's sum_* totals
 tally() {
 	local p d v
@@ -80,6 +102,7 @@ count_round() {
 	# migrated while sending: whatever was in flight at the stop arrives once
 	for k in 1 2; do
 		ticks $g 2 "$L: guest counts before migration $k" || return
+		quiesced $g "$L: before migration $k" || return
 		case $g in c) to=e ;; *) to=c ;; esac
 		save_restore $g $to "$L: migration $k" cguest $to -ic xive -smp 2,maxcpus=4 || return
 		g=$to
