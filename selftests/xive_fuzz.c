@@ -1704,7 +1704,17 @@ static void op_slot(struct fz *f)
 	c->slot1_gpa = r.guest_phys_addr;
 }
 
-/* KVM_RUN of the tiny guest: straight to its H_DONE hcall */
+/*
+ * KVM_RUN of the tiny guest: straight to its H_DONE hcall.  On the shared
+ * VM two threads may run one vCPU, and its kvm_run is one page: the
+ * second run's start (exit reason 0) must not be read as the first's
+ * exit (7.2 4K, SMP=2: "exit reason 0 hcall 0x7f04"), so each vCPU's
+ * run and its reading hold that vCPU's lock.
+ */
+static pthread_mutex_t run_lock[NV] = {
+	[0 ... NV - 1] = PTHREAD_MUTEX_INITIALIZER,
+};
+
 static void op_run(struct fz *f)
 {
 	struct vmctx *c = f->c;
@@ -1713,12 +1723,16 @@ static void op_run(struct fz *f)
 	if (c->g.x.vcpu[v] < 0 || !c->run[v] || !c->slot0)
 		return;
 	say(f, "KVM_RUN vCPU %d (server %d)", v, c->server[v]);
+	if (c->shared)
+		pthread_mutex_lock(&run_lock[v]);
 	rc = vcpu_run(&c->g, v);
 	check(f, C_RUN, rc, OK, OK);
 	if (!rc && (c->run[v]->exit_reason != KVM_EXIT_PAPR_HCALL ||
 		    c->run[v]->papr_hcall.nr != H_DONE))
 		failf(f, C_RUN, "exit reason %u hcall %#llx", c->run[v]->exit_reason,
 		      (unsigned long long)c->run[v]->papr_hcall.nr);
+	if (c->shared)
+		pthread_mutex_unlock(&run_lock[v]);
 }
 
 /* VM and device lifecycle */
