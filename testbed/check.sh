@@ -52,7 +52,7 @@ n=0
 chmod +x "$pl/run"
 
 log=${LOG:-$WORK/check-$FLAVOUR.log}
-echo "testbed: booting the emulated POWER9 host with the $FLAVOUR modules"
+echo "testbed: booting the emulated host ($MACHINE, $L0_CPU) with the $FLAVOUR modules"
 out=$(mktemp "$WORK/check.XXXXXX")
 "$(dirname "$0")/boot.sh" "$pl" "$log" | tee "$out"
 FLAVOUR=$FLAVOUR "$(dirname "$0")/tap-count" "$out"

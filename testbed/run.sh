@@ -9,7 +9,7 @@ set -uo pipefail
 
 echo "run: [1/3] nested guest payload: Debian 12 ppc64el QEMU 7.2, guest kernel $KVER, guest initramfs"
 "$(dirname "$0")/guest-image.sh" >/dev/null || die "guest payload build failed"
-echo "run: [2/3] booting the emulated POWER9 host (QEMU TCG powernv9) with the $FLAVOUR kvm.ko/kvm-hv.ko;"
+echo "run: [2/3] booting the emulated host (QEMU TCG $MACHINE) with the $FLAVOUR kvm.ko/kvm-hv.ko;"
 echo "run:       in it: qemu-system-ppc64 -M pseries,ic-mode=${IC:-xive},kernel-irqchip=on -accel kvm -smp 2"
 PHASES=show SHOW=1 GAPPEND=${GAPPEND:-loglevel=6} LOG=${LOG:-$WORK/run-$FLAVOUR.log} \
 	"$(dirname "$0")/guest-check.sh"
