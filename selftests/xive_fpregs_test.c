@@ -575,15 +575,16 @@ static void check_guest_kept(struct __test_metadata *_metadata,
 	EXPECT_EQ(GUEST_VSCR, o->vscr[0] | o->vscr[3]);
 }
 
-/* A stray interrupt: what the vCPU's OS ring held when it exited */
-static void print_vp_word0(struct guest *g)
+/* The vCPU's OS ring (TIMA word 0: NSR, CPPR, IPB, ...), printed */
+static __u8 vp_ipb(struct guest *g, const char *when)
 {
 	__u8 vp[16] = { 0 };
 	int r = vp_get(g->x.vcpu[0], vp);
 
-	ksft_print_msg("unexpected exit: VP word 0 (vp_get %d): NSR %02x CPPR %02x IPB %02x LSMFB %02x ACK %02x INC %02x AGE %02x PIPR %02x\n",
-		       r, vp[0], vp[1], vp[2], vp[3], vp[4], vp[5], vp[6],
-		       vp[7]);
+	ksft_print_msg("VP word 0 %s (vp_get %d): NSR %02x CPPR %02x IPB %02x LSMFB %02x ACK %02x INC %02x AGE %02x PIPR %02x\n",
+		       when, r, vp[0], vp[1], vp[2], vp[3], vp[4], vp[5],
+		       vp[6], vp[7]);
+	return vp[2];
 }
 
 TEST_F_TIMEOUT(kvm_run, vmm_fp_state_kept, 60)
@@ -593,6 +594,8 @@ TEST_F_TIMEOUT(kvm_run, vmm_fp_state_kept, 60)
 	struct call *c = &self->c;
 	pthread_t t;
 
+	/* nothing routed to this VM: nothing may become pending for it */
+	EXPECT_EQ(0, vp_ipb(g, "before the run"));
 	put_guest(g, variant->tail);
 	c->prep = warm_up;
 	c->arg = g;
@@ -626,8 +629,19 @@ TEST_F_TIMEOUT(kvm_run, vmm_fp_state_kept, 60)
 	} else {
 		EXPECT_EQ(0, c->ret);
 		ASSERT_EQ(KVM_EXIT_PAPR_HCALL, g->run[0]->exit_reason);
-		if (g->run[0]->papr_hcall.nr != H_DONE)
-			print_vp_word0(g);
+		/*
+		 * Upstream on POWER10, after other tests' VMs (7 of 12 runs,
+		 * none on a fresh boot): the ceded vCPU wakes at once to an
+		 * interrupt of priority 6 this VM never routed, its guest
+		 * takes vector 0x500.  Named only when the VP shows it.
+		 */
+		if (g->run[0]->papr_hcall.nr != H_DONE) {
+			__u8 ipb = vp_ipb(g, "after the run");
+
+			XFAIL_ON_UPSTREAM(!ipb || !host_is_power10(),
+					  "POWER10: a ceded vCPU woke to a priority its VM never routed (IPB %#x after the run, 0 before): an earlier VM's routing left behind",
+					  ipb);
+		}
 		EXPECT_EQ(H_DONE, g->run[0]->papr_hcall.nr)
 			TH_LOG("hcall %#llx, srr0 %#llx",
 			       g->run[0]->papr_hcall.nr, gpr(g, 0, 4));
