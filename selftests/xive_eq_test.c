@@ -425,44 +425,67 @@ TEST(new_ipi_masked_whatever_firmware_left)
  * Re-setting a queue must release the guest page it held: 1000 re-sets
  * over 1000 distinct pages, then the VM goes away.  A page still pinned
  * stays allocated, anonymous and mapped nowhere: its PFN tells (exact).
+ * The free-page count is the bound on anything else kept per re-set:
+ * two passes, since a leak repeats and a one-time allocation elsewhere in
+ * the kernel does not (6.12, both devices: 104 and 106 pages, once each,
+ * in one pass of ~20 runs; the other passes 0-15).
  */
 #define LEAK_ROUNDS	1000
 
-TEST(eq_reset_no_page_leak)
+/* One pass: 0 and the free pages it took in *taken, or -errno */
+static int eq_reset_pass(struct __test_metadata *_metadata, __u64 *pfn,
+			 long *taken)
 {
-	static __u64 pfn[LEAK_ROUNDS];
 	const size_t size = 64UL << 20;
 	long free0, free1, ps = XIVE_PAGE;
 	struct kvm_ppc_xive_eq eq;
 	struct xvm x;
-	int i, orphans;
+	int i, orphans, r;
 	double t0, t1;
 
-	REQUIRE_XIVE();
 	free0 = free_pages();
-	ASSERT_LE(0, free0);
-	ASSERT_EQ(0, xvm_open_mem(&x, 1, size, 0));
+	if (free0 < 0)
+		return -EIO;
+	r = xvm_open_mem(&x, 1, size, 0);
+	if (r)
+		return r;
 	t0 = now_s();
-	for (i = 0; i < LEAK_ROUNDS; i++) {
-		ASSERT_EQ(0, eq_set(x.dev, 0, EQ_PRIO, i * ps))
+	for (i = 0; i < LEAK_ROUNDS && !xive_test_failed(); i++) {
+		EXPECT_EQ(0, eq_set(x.dev, 0, EQ_PRIO, i * ps))
 			TH_LOG("round %d", i);
 		pfn[i] = page_pfn(x.mem + i * ps);
-		ASSERT_NE(0, pfn[i]) TH_LOG("no PFN for page %d", i);
+		EXPECT_NE(0, pfn[i]) TH_LOG("no PFN for page %d", i);
 	}
 	t1 = now_s();
-	ASSERT_EQ(0, eq_get(x.dev, 0, EQ_PRIO, &eq));
+	EXPECT_EQ(0, eq_get(x.dev, 0, EQ_PRIO, &eq));
 	EXPECT_EQ((LEAK_ROUNDS - 1) * ps, eq.qaddr);
-	ASSERT_EQ(0, eq_reset(x.dev, 0, EQ_PRIO));
+	EXPECT_EQ(0, eq_reset(x.dev, 0, EQ_PRIO));
 	xvm_close(&x);
 	free1 = free_pages();
-	ASSERT_LE(0, free1);
+	if (free1 < 0)
+		return -EIO;
 	orphans = pfns_orphaned(pfn, LEAK_ROUNDS);
 	ksft_print_msg("%d EQ re-sets in %.2f s; free pages %ld -> %ld (delta %ld); queue pages still allocated: %d\n",
 		       LEAK_ROUNDS, t1 - t0, free0, free1, free0 - free1,
 		       orphans);
 	EXPECT_EQ(0, orphans);
-	/* measured: 14 pages more free after than before (ours, upstream) */
-	EXPECT_GT(LEAK_ROUNDS / 10, free0 - free1);
+	*taken = free0 - free1;
+	return 0;
+}
+
+TEST(eq_reset_no_page_leak)
+{
+	static __u64 pfn[LEAK_ROUNDS];
+	long d0, d1;
+
+	REQUIRE_XIVE();
+	ASSERT_EQ(0, eq_reset_pass(_metadata, pfn, &d0));
+	ASSERT_FALSE(xive_test_failed());
+	ASSERT_EQ(0, eq_reset_pass(_metadata, pfn, &d1));
+	ASSERT_FALSE(xive_test_failed());
+	/* measured: -4 to 15 pages a pass (ours, upstream) */
+	EXPECT_GT(LEAK_ROUNDS / 10, d0 < d1 ? d0 : d1)
+		TH_LOG("free pages taken: %ld, then %ld", d0, d1);
 }
 
 /* A memslot of @size bytes at GPA 0 from @mem (no other memory) */
