@@ -146,6 +146,8 @@ expect() {
 dump() {
 	[ -n "$SHOW" ] && return
 	tail -15 $T/$1.con 2>/dev/null | gstamp "#   guest($1) | "
+	# a report line that did not start a line (merged into another)
+	grep -n '.@@[A-Z]-' $T/$1.con 2>/dev/null | tail -3 | sed "s/^/#   guest($1), merged: /"
 	# QEMU's first lines (a device that failed) and its last
 	awk '{ l[NR] = $0 } END { for (i = 1; i <= NR; i++) if (i <= 5 || i > NR - 3) print l[i] }' \
 		$T/$1.qemu 2>/dev/null | sed "s/^/#   qemu($1) | /"
