@@ -59,10 +59,10 @@ counted() {
 	# the guest's ticks count its starts: the next one shows this start
 	# and the senders running (CI lost one "@@C-ACK start" line once,
 	# the senders running in the ticks after it)
-	s=$(field "$(lasttick $1)" starts)
+	n0=$(field "$(lasttick $1)" starts)
 	gcmd $1 start
-	expect "$2: guest restarts its senders (start $((s + 1)))" $1 $T/$1.con \
-		"^@@G-TICK .* starts=$((s + 1)) running=1 .* end" 1 30 || return 1
+	expect "$2: guest restarts its senders (start $((n0 + 1)))" $1 $T/$1.con \
+		"^@@G-TICK .* starts=$((n0 + 1)) running=1 .* end" 1 30 || return 1
 }
 # quiesced NAME LABEL: the guest stops its disk reads (its senders go on)
 # and none is in flight.  QEMU's stop ('stop', and every migration) sets
