@@ -104,7 +104,21 @@ fetch() {
 	local name=${1%%:*}
 	ls "${name}_${2/:/%3a}"_*.deb >/dev/null 2>&1 && return 0
 	say "downloading $1=$2$([ "$SUITE" = - ] || echo " ($SUITE)")"
-	sapt apt-get download -q "$1=$2"
+	sapt apt-get download -q "$1=$2" 2>/dev/null || fetch_locked "$1" "$2"
+}
+# locked NAME:ARCH VERSION: its "sha256 url" in testbed/kernels.lock
+LOCK=$HERE/kernels.lock
+locked() { awk -v p="$1=$2" '$1 == p { print $2, $3 }' "$LOCK"; }
+# fetch_locked NAME:ARCH VERSION: a suite's index can fail to download (out
+# of sync with its Release mid-sync): a locked package comes by its URL.
+fetch_locked() {
+	local sum url f
+	read -r sum url < <(locked "$1" "$2") || { say "apt cannot download $1=$2"; return 1; }
+	f=${url##*/}
+	say "apt cannot download $1=$2: fetching it from testbed/kernels.lock"
+	curl -fsS -o "$f.part" "$url" &&
+		echo "$sum  $f.part" | sha256sum -c --quiet - &&
+		mv "$f.part" "$f" || { rm -f "$f.part"; return 1; }
 }
 
 # image_version KVER: the version of linux-image-KVER: the one downloaded
@@ -117,7 +131,7 @@ image_version() {
 	pin=$(echo "$PINS" | awk -v k="$1" '$2 == k {print $3}')
 	vers=$(sapt apt-cache madison "$img:ppc64el" 2>/dev/null | awk '{print $3}' | uniq)
 	for v in $pin $(echo "$vers" | grep -vxF "${pin:-@}"); do
-		echo "$vers" | grep -qxF "$v" || continue
+		echo "$vers" | grep -qxF "$v" || [ -n "$(locked "$img:ppc64el" "$v")" ] || continue
 		fetch "$img:ppc64el" "$v" >&2 2>/dev/null || continue
 		[ -z "$pin" ] || [ "$v" = "$pin" ] ||
 			say "pinned $1 $pin is not served; falling back to $v" >&2
