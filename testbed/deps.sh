@@ -43,14 +43,14 @@ BUSYBOX_PKG="busybox-static:ppc64el=1:1.35.0-4+deb12u1+b1"
 
 # dwarves: pahole, for the BTF of modules (6.12: DEBUG_INFO_BTF_MODULES).
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc
-	   kmod cpio xz-utils sparse perl python3 e2fsprogs dwarves
+	   kmod cpio xz-utils sparse perl python3 e2fsprogs dwarves curl
 	   make gcc libc6-dev flex bison bc libssl-dev libelf-dev patch"
 # make deb: the package is checked with Debian's lintian.
 [ -z "${DEB:-}" ] || HOST_PKGS="$HOST_PKGS lintian"
 # make patches: git, and the SPDX check of checkpatch (python3-ply)
 [ -z "${PATCHES:-}" ] || HOST_PKGS="$HOST_PKGS git python3-ply"
 # A foreign suite's kernel is built in a root of that release.
-[ "$SUITE" = - ] || HOST_PKGS="$HOST_PKGS mmdebstrap curl"
+[ "$SUITE" = - ] || HOST_PKGS="$HOST_PKGS mmdebstrap"
 
 say() { echo "deps: $*"; }
 SUDO=
@@ -116,9 +116,12 @@ fetch_locked() {
 	read -r sum url < <(locked "$1" "$2") || { say "apt cannot download $1=$2"; return 1; }
 	f=${url##*/}
 	say "apt cannot download $1=$2: fetching it from testbed/kernels.lock"
-	curl -fsS -o "$f.part" "$url" &&
-		echo "$sum  $f.part" | sha256sum -c --quiet - &&
-		mv "$f.part" "$f" || { rm -f "$f.part"; return 1; }
+	if ! curl -fsS -o "$f.part" "$url" ||
+	   ! echo "$sum  $f.part" | sha256sum -c --quiet -; then
+		rm -f "$f.part"
+		return 1
+	fi
+	mv "$f.part" "$f"
 }
 
 # image_version KVER: the version of linux-image-KVER: the one downloaded
