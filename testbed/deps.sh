@@ -104,7 +104,7 @@ fetch() {
 	local name=${1%%:*}
 	ls "${name}_${2/:/%3a}"_*.deb >/dev/null 2>&1 && return 0
 	say "downloading $1=$2$([ "$SUITE" = - ] || echo " ($SUITE)")"
-	sapt apt-get download -q "$1=$2" 2>/dev/null || fetch_locked "$1" "$2"
+	sapt apt-get download -q "$1=$2" || fetch_locked "$1" "$2"
 }
 # locked NAME:ARCH VERSION: its "sha256 url" in testbed/kernels.lock
 LOCK=$HERE/kernels.lock
