@@ -25,17 +25,28 @@ L0_VMLINUX=${L0_VMLINUX:-$VMLINUX}
 # the markers and the kernel log are kept for the verdict.
 # L0_ACCEL (e.g. tcg,thread=single) lets the nested-guest runs compare TCG modes;
 # L0_QEMU another QEMU build ("binary [args]", see testbed/l0-qemu-deps.sh);
+# L0_HUGE (1 by default on 4K kernels, lib.sh) the radix 2M/1G page sizes;
 # L0_ARGS extra L0 QEMU arguments, e.g. a PHB + NVMe (testbed/pt-check.sh);
 # L0_VMLINUX another kernel for the emulated host only (make check-debug's:
 # the nested guests keep KVER's).
-# shellcheck disable=SC2086
-timeout -k 10 "$TIMEOUT" ${L0_QEMU:-qemu-system-ppc64} -M "$MACHINE" -cpu "$L0_CPU" \
-	${L0_ACCEL:+-accel "$L0_ACCEL"} \
-	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
-	-serial mon:stdio -device ipmi-bmc-sim,id=bmc0 \
-	-device isa-ipmi-bt,bmc=bmc0,irq=10 ${L0_ARGS:-} \
-	-kernel "$L0_VMLINUX" -initrd "$initrd" \
-	-append "console=hvc0 loglevel=5 log_buf_len=8M powersave=off ${APPEND:-}" </dev/null |
+append="console=hvc0 loglevel=5 log_buf_len=8M powersave=off ${APPEND:-}"
+# shellcheck disable=SC2206
+q=(${L0_QEMU:-qemu-system-ppc64} -M "$MACHINE" -cpu "$L0_CPU"
+   ${L0_ACCEL:+-accel "$L0_ACCEL"}
+   -smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults
+   -device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-bt,bmc=bmc0,irq=10 ${L0_ARGS:-}
+   -kernel "$L0_VMLINUX" -initrd "$initrd")
+# L0_HUGE: the host's device tree lists radix 2M/1G pages (host-dtb.sh);
+# the command line then lives in that tree (QEMU refuses -dtb with -append).
+if [ -n "$L0_HUGE" ]; then
+	dtb=$initrd.dtb
+	trap 'rm -f "$initrd" "$dtb"' EXIT
+	"$(dirname "$0")/host-dtb.sh" "$dtb" "${q[@]}" -append "$append" || exit 2
+	q+=(-dtb "$dtb")
+else
+	q+=(-append "$append")
+fi
+timeout -k 10 "$TIMEOUT" "${q[@]}" -serial mon:stdio </dev/null |
 	tr -d '\r' | tee "$log" |
 	awk '/^@@DMESG-BEGIN/{q=1} /^@@DMESG-END/{q=0; next}
 	     /^\[ *[0-9.]+,[0-9]\]/{next}	# skiboot chatter: kept in the log
@@ -58,6 +69,11 @@ res 4 "KVM modules loaded, KVM_CAP_PPC_IRQ_XIVE reported" "${failed:+FAIL: $fail
 hung=
 [ "$qrc" = 124 ] || [ "$qrc" = 137 ] && hung="STALL: did not finish in ${TIMEOUT}s"
 res 3 "finished within ${TIMEOUT}s" "$hung"
+if [ -n "$L0_HUGE" ]; then
+	grep -qE 'radix-mmu: Page size s(h)?ift = 21 ' "$log" && huge= ||
+		huge="FAIL: the kernel did not take the 2M page size from the device tree"
+	res 5 "radix 2M pages (L0_HUGE)" "$huge"
+fi
 prc=$(sed -n 's/^@@EXIT \([0-9]*\)$/\1/p' "$log" | tail -1)
 if [ -z "$prc" ]; then
 	res 3 "payload reported its exit status" "${hung:-FAIL: no @@EXIT line}"

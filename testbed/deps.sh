@@ -44,7 +44,8 @@ BUSYBOX_PKG="busybox-static:ppc64el=1:1.35.0-4+deb12u1+b1"
 # dwarves: pahole, for the BTF of modules (6.12: DEBUG_INFO_BTF_MODULES).
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-system-ppc
 	   kmod cpio xz-utils sparse perl python3 e2fsprogs dwarves curl
-	   make gcc libc6-dev flex bison bc libssl-dev libelf-dev patch"
+	   make gcc libc6-dev flex bison bc libssl-dev libelf-dev patch
+	   device-tree-compiler"
 # make deb: the package is checked with Debian's lintian.
 [ -z "${DEB:-}" ] || HOST_PKGS="$HOST_PKGS lintian"
 # make patches: git, and the SPDX check of checkpatch (python3-ply)
@@ -281,5 +282,10 @@ if [ "$SUITE" != - ]; then
 	"$HERE/buildroot.sh" --create
 elif [ -n "$want" ] && [ "${have%%.*}" != "$want" ]; then
 	say "warning: $KVER was built with $CC_PKG, the cross compiler is gcc $have"
+fi
+# A 4K kernel's emulated host boots with radix 2M pages (L0_HUGE, lib.sh):
+# on bookworm-backports' QEMU 10.0, which takes a device tree (-dtb).
+if grep -qx 'CONFIG_PPC_4K_PAGES=y' "sysroot/boot/config-$KVER" 2>/dev/null; then
+	"$HERE/l0-qemu-deps.sh" >/dev/null
 fi
 say "ready in $CACHE: $KVER $VER (kernel built with ${CC_PKG:-?})"

@@ -13,7 +13,7 @@ set -euo pipefail
 VER=1:10.0.2+ds-2+deb13u1~bpo12+1
 PKGS="qemu-system-ppc qemu-system-data qemu-system-common"
 D=$CACHE/l0-qemu
-OUT=$D/root
+OUT=$L0_QEMU10_ROOT
 if [ ! -e "$OUT/.done-$VER" ]; then
 	mkdir -p "$D/lists/partial" "$D/cache/archives/partial" "$D/debs"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main" \
@@ -33,4 +33,4 @@ if [ ! -e "$OUT/.done-$VER" ]; then
 	[ -z "$missing" ] || die "libraries missing for $OUT/usr/bin/qemu-system-ppc64: $missing"
 	touch "$OUT/.done-$VER"
 fi
-echo "$OUT/usr/bin/qemu-system-ppc64 -L $OUT/usr/share/qemu"
+echo "$L0_QEMU10"

@@ -30,6 +30,15 @@ SYSROOT=$CACHE/sysroot
 VMLINUX=$SYSROOT/boot/vmlinux-$KVER
 # KVER has 4K pages (Debian's -powerpc64le flavour from 6.12 on)
 host4k() { grep -qx 'CONFIG_PPC_4K_PAGES=y' "$SYSROOT/boot/config-$KVER" 2>/dev/null; }
+# The emulated host's QEMU: the system's 7.2, or L0_QEMU ("binary [args]").
+# L0_HUGE (boot.sh): its device tree lists radix 2M/1G pages, as real
+# firmware's does; on by default for 4K kernels, whose 64K event queues
+# need contiguous host pages (THP).  It takes -dtb: QEMU 10.0 from
+# bookworm-backports (l0-qemu-deps.sh) unless L0_QEMU says otherwise.
+L0_QEMU10_ROOT=$CACHE/l0-qemu/root
+L0_QEMU10="$L0_QEMU10_ROOT/usr/bin/qemu-system-ppc64 -L $L0_QEMU10_ROOT/usr/share/qemu"
+[ -n "${L0_HUGE+set}" ] || { host4k && L0_HUGE=1 || L0_HUGE=; }
+[ -z "$L0_HUGE" ] || [ -n "${L0_QEMU:-}" ] || L0_QEMU=$L0_QEMU10
 BUSYBOX=$SYSROOT/bin/busybox
 if [ -n "$REF" ]; then
 	MODDIR=$SYSROOT/lib/modules/$KVER/kernel/arch/powerpc/kvm
