@@ -584,7 +584,7 @@ TEST(eq_in_huge_page)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (mem == MAP_FAILED && access("/sys/kernel/mm/hugepages", F_OK))
 		SKIP(return,
-		     "host: no huge page size (the emulated POWER9's radix MMU offers none: no hugetlbfs, no THP)");
+		     "host: no huge page size (an emulated host offers none without L0_HUGE=1: no hugetlbfs, no THP)");
 	ASSERT_NE(MAP_FAILED, mem) TH_LOG("MAP_HUGETLB: %s", strerror(errno));
 	memset(mem, 0, size);
 	ASSERT_TRUE(pfns_consecutive(mem + EQ_GPA, xive_pieces()));
