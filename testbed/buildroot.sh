@@ -58,15 +58,17 @@ create() {
 		opt=()
 		apt-config dump | grep -qx 'Acquire::Check-Valid-Until "false";' &&
 			opt=(--aptopt='Acquire::Check-Valid-Until "false"')
-		# Four tries, 30 s, 1 and 2 min apart: a mirror between two index
+		# Five tries, 30 s to 4 min apart: a mirror between two index
 		# updates fails apt-get update (seen on sid: twice 30 s apart,
-		# fine minutes later).
-		for try in 1 2 3 4; do
+		# fine minutes later; once for about 12 minutes).  The output
+		# goes to $BR.log: --quiet hid apt's reason.
+		for try in 1 2 3 4 5; do
 			rm -rf "$tmp"
-			mmdebstrap --quiet --variant=apt --architectures=amd64 "${opt[@]}" \
+			mmdebstrap --variant=apt --architectures=amd64 "${opt[@]}" \
 				--include="make,gcc-powerpc64le-linux-gnu,pahole,sparse,${want// /,}" \
-				"$SUITE" "$tmp" "$MIRROR" >&2 && break
-			[ $try = 4 ] && die "mmdebstrap $SUITE failed 4 times"
+				"$SUITE" "$tmp" "$MIRROR" > "$BR.log" 2>&1 && break
+			grep -E '^(E:|W:|Err:)' "$BR.log" | tail -n 6 >&2
+			[ $try = 5 ] && die "mmdebstrap $SUITE failed 5 times ($BR.log)"
 			say "mmdebstrap $SUITE failed; again in $((15 << try)) s"
 			sleep $((15 << try))
 		done
