@@ -285,7 +285,5 @@ elif [ -n "$want" ] && [ "${have%%.*}" != "$want" ]; then
 fi
 # A 4K kernel's emulated host boots with radix 2M pages (L0_HUGE, lib.sh):
 # on bookworm-backports' QEMU 10.0, which takes a device tree (-dtb).
-if grep -qx 'CONFIG_PPC_4K_PAGES=y' "sysroot/boot/config-$KVER" 2>/dev/null; then
-	"$HERE/l0-qemu-deps.sh" >/dev/null
-fi
+"$HERE/l0-qemu-deps.sh" --if-4k >/dev/null
 say "ready in $CACHE: $KVER $VER (kernel built with ${CC_PKG:-?})"

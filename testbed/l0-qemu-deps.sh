@@ -1,15 +1,17 @@
 #!/bin/bash
 # Fetch a newer QEMU for the emulated host (L0) without installing it:
 # Debian's bookworm-backports qemu-system-ppc 10.0 (amd64, built against
-# bookworm's libraries, so it runs from its unpacked folder).  Opt-in, for
-# comparisons: L0_QEMU="$(testbed/l0-qemu-deps.sh)" make check-guest.  (With
-# an L0 -smp 2 host, 10.0 locked up less often than 7.2 but still did; the
-# default L0 -smp 1 runs clean on the system's 7.2.)  The backports index is
-# read through a private apt configuration; the system's apt sources are
-# not touched.  Prints the L0_QEMU value to use.
+# bookworm's libraries, so it runs from its unpacked folder).  A 4K
+# kernel's emulated host runs on it (L0_HUGE, lib.sh: it takes -dtb), so
+# does check-debug's guest part; for a 64K one it is opt-in:
+# L0_QEMU="$(testbed/l0-qemu-deps.sh)" make check-guest.  The backports
+# index is read through a private apt configuration; the system's apt
+# sources are not touched.  Prints the L0_QEMU value to use.
+# --if-4k (deps.sh): only when KVER has 4K pages.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+[ "${1:-}" != --if-4k ] || host4k || exit 0
 VER=1:10.0.2+ds-2+deb13u1~bpo12+1
 PKGS="qemu-system-ppc qemu-system-data qemu-system-common"
 D=$CACHE/l0-qemu
