@@ -11,14 +11,15 @@ MEMOPT= HOST4K=
 # A 4K host: QEMU 7.2 and 10.0 refuse their default 64K HPT page size under
 # KVM-HV ("Can't support 64 kiB guest pages with 4 kiB host pages"; 10.0
 # even for ic-mode=xive), so the guest gets cap-hpt-max-page-size=4k.  Its
-# 64K event queues need 16 physically contiguous host pages: guest RAM is
-# preallocated by one thread (-mem-prealloc alone takes one per vCPU, whose
-# pages interleave; a real host's THP does this, QEMU's default, but an
-# incoming migration's reads of zero pages would map the huge zero page,
-# whose first write splits it into lone 4K pages), which the allocator
-# hands out in ascending runs once its small free blocks are used up: this
-# emulated host has no THP, so memory is compacted before each QEMU starts
-# and the per-CPU free lists (freed pages, LIFO) are kept short.
+# 64K event queues need 16 physically contiguous host pages: THP (QEMU
+# aligns guest RAM to 2M; the emulated host has 2M pages with L0_HUGE),
+# and RAM preallocated by one thread: an incoming migration's reads of
+# zero pages map the huge zero page, whose first write splits it into lone
+# 4K pages, and -mem-prealloc alone takes a thread per vCPU.  Where THP
+# gives out (L0_HUGE=, or fragmented memory) the allocator hands out
+# ascending runs once its small free blocks are used up: memory is
+# compacted before each QEMU starts and the per-CPU free lists (freed
+# pages, LIFO) are kept short.
 if grep -q '^KernelPageSize: *4 kB' /proc/self/smaps 2>/dev/null; then
 	CAPS=$CAPS,cap-hpt-max-page-size=4k HOST4K=1
 	MEMOPT="-object memory-backend-ram,id=ram0,size=$GMEM,prealloc=on,prealloc-threads=1 -machine memory-backend=ram0"
