@@ -7,6 +7,10 @@
 # ROWS=<regex> keeps the rows whose kernel or machine matches it;
 # MATRIX=<file> reads another table (make check: testbed/matrix.ci).
 set -uo pipefail
+# Each part picks its own SMP/MEM/TIMEOUT defaults (check.sh: SMP=2 on 4K
+# kernels): pass on only the caller's.  lib.sh's defaults would reach the
+# rows exported, since make exports these names (even when empty).
+caller="SMP=${SMP:-} MEM=${MEM:-} TIMEOUT=${TIMEOUT:-}"
 . "$(dirname "$0")/lib.sh"
 
 t0=$(date +%s)
@@ -16,8 +20,8 @@ run() {	# kver machine ref parts [VAR=value...]
 	out=$(mktemp "$WORK/matrix.XXXXXX")
 	t=$(date +%s)
 	echo "=== $1 $2 ${3:+REF=1 }PARTS=\"$4\"${5:+ $5}"
-	# shellcheck disable=SC2086 # the row's settings, one word each
-	env KVER="$1" MACHINE="$2" REF="$3" PARTS="$4" ${5:-} \
+	# shellcheck disable=SC2086 # the caller's and the row's settings, one word each
+	env $caller KVER="$1" MACHINE="$2" REF="$3" PARTS="$4" ${5:-} \
 		make -s --no-print-directory -C "$TOP" check 2>&1 | tee "$out"
 	line=$(closing_line "$out")
 	tally "$line"
