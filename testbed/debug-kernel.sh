@@ -16,7 +16,7 @@ KSRC_NAME='' VERSION='' CC_PKG=''
 # shellcheck disable=SC1090
 . "$info"
 SRC=$CACHE/${KSRC_NAME:-linux-source-${KVER%.*}}
-BASE=$SYSROOT/boot/config-$KVER
+BASE=$KCONFIG
 FRAG=$TOP/testbed/debug/config
 [ -e "$SRC/Makefile" ] || die "no $SRC: run 'make deps KVER=$KVER'"
 [ -r "$BASE" ] || die "no $BASE: run 'make deps KVER=$KVER'"

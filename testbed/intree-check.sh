@@ -13,7 +13,7 @@ set -euo pipefail
 : "${CROSS_COMPILE=}"
 : "${JOBS:=$(nproc)}"
 PATCH=$TOP/intree/kvm-xive-native.patch
-CONFIG=$SYSROOT/boot/config-$KVER
+CONFIG=$KCONFIG
 SRC=$TOP/build/intree/src
 OBJ=$TOP/build/intree/obj
 [ -e "$KSRC/.unpacked" ] || [ -e "$KSRC/Makefile" ] || die "no $KSRC: run 'make deps'"

@@ -28,12 +28,12 @@ case $L1_QEMU in
 esac
 SYSROOT=$CACHE/sysroot
 VMLINUX=$SYSROOT/boot/vmlinux-$KVER
-# KVER has 4K pages (Debian's -powerpc64le flavour from 6.12 on).  Its
-# headers' .config: 7.2's linux-image carries no /boot/config.
-host4k() {
-	grep -qx 'CONFIG_PPC_4K_PAGES=y' \
-		"$SYSROOT/usr/src/linux-headers-$KVER/.config" 2>/dev/null
-}
+# KVER's config: the image's /boot/config, else (7.2's image carries none)
+# its headers' .config, which adds the build's signing settings.
+KCONFIG=$SYSROOT/boot/config-$KVER
+[ -e "$KCONFIG" ] || KCONFIG=$SYSROOT/usr/src/linux-headers-$KVER/.config
+# KVER has 4K pages (Debian's -powerpc64le flavour from 6.12 on).
+host4k() { grep -qx 'CONFIG_PPC_4K_PAGES=y' "$KCONFIG" 2>/dev/null; }
 # The emulated host's QEMU: the system's 7.2, or L0_QEMU ("binary [args]").
 # L0_HUGE (boot.sh): its device tree lists radix 2M/1G pages, as real
 # firmware's does; on by default for 4K kernels, whose 64K event queues
