@@ -48,7 +48,7 @@ export CACHE KVER REF SMP MEM MACHINE
 .PHONY: all modules deps stage modules_install clean selftests check \
 	vm-run run intree-check host-checks check-guest bench \
 	check-passthrough check-matrix fuzz soak patches deb check-deb check-debug \
-	bench-pages
+	bench-pages check-pins
 
 all: modules
 
@@ -124,6 +124,11 @@ check: deps
 	@$(MAKE) --no-print-directory modules selftests
 	@testbed/check-all.sh
 endif
+
+# The pins' fallbacks (kernel, emulated host's QEMU) against the mirror, in
+# a scratch cache (testbed/pins-check.sh)
+check-pins:
+	@testbed/pins-check.sh
 
 # Every kernel and machine of testbed/matrix, ours and REF=1 (ROWS=<regex>)
 check-matrix:

@@ -4,10 +4,11 @@
 # of the emulated host.  Every part prints its own "N passed, M failed"
 # line; this adds them up into the one closing line.  All parts always run
 # (a failure in one does not hide the others); exit 0 only when none failed.
-# PARTS selects a subset: "host selftests fuzz mutants guest guest-qemu10
-# passthrough" by default (host: make host-checks, the style gates and the
-# testbed's own judges; fuzz: testbed/fuzz.sh, its fixed seed and the
-# commit's; mutants: broken builds of ours that the suite must fail on;
+# PARTS selects a subset: "host pins selftests fuzz mutants guest
+# guest-qemu10 passthrough" by default (host: make host-checks, the style
+# gates and the testbed's own judges; pins: the pins' fallbacks against
+# the mirror, testbed/pins-check.sh; fuzz: testbed/fuzz.sh, its fixed seed
+# and the commit's; mutants: broken builds of ours that the suite must fail on;
 # guest-qemu10: the nested guest scenario with Debian 13's QEMU 10.0 as the
 # guests' VMM, guest with Debian 12's 7.2).
 set -uo pipefail
@@ -16,21 +17,24 @@ set -uo pipefail
 caller="SMP=${SMP:-} MEM=${MEM:-} TIMEOUT=${TIMEOUT:-}"
 . "$(dirname "$0")/lib.sh"
 
-: "${PARTS:=host selftests fuzz mutants guest guest-qemu10 passthrough}"
-[ -z "$REF" ] || PARTS=${PARTS/mutants/}	# mutants break ours only
+: "${PARTS:=host pins selftests fuzz mutants guest guest-qemu10 passthrough}"
+# mutants break ours only; the pins are the testbed's, not a module's
+[ -z "$REF" ] ||
+	PARTS=$(for p in $PARTS; do case $p in mutants|pins) ;; *) echo "$p" ;; esac; done)
 total_p=0 total_f=0 total_s=0 rc=0 summary=
 
 for part in $PARTS; do
 	penv=
 	case $part in
 	host)		script="make -s --no-print-directory -C $TOP host-checks" ;;
+	pins)		script=pins-check.sh ;;
 	selftests)	script=check.sh ;;
 	fuzz)		script=fuzz.sh ;;
 	guest)		script=guest-check.sh ;;
 	guest-qemu10)	script=guest-check.sh penv=L1_QEMU=10.0 ;;
 	passthrough)	script=pt-check.sh ;;
 	mutants)	script=check-mutants.sh ;;
-	*)		die "unknown part '$part' (host, selftests, fuzz, mutants, guest, guest-qemu10, passthrough)" ;;
+	*)		die "unknown part '$part' (host, pins, selftests, fuzz, mutants, guest, guest-qemu10, passthrough)" ;;
 	esac
 	echo "=== $part ($script, $FLAVOUR modules)"
 	t=$(date +%s)

@@ -151,7 +151,8 @@ row_abis() {
 	local rest series
 	series=$(echo "$ROW" | awk '{print $1}')
 	series=${series:-$(echo "$SERIES" | sed 's/\./\\./')}
-	rest=$(echo "$KVER" | sed -E 's/^[0-9]+\.[0-9]+\.[0-9]+//; s/^-[0-9]+-/-[0-9]+-/; s/\+/\\+/g')
+	# (the +debNN tag's '+' escaped before the ABI number becomes [0-9]+)
+	rest=$(echo "$KVER" | sed -E 's/^[0-9]+\.[0-9]+\.[0-9]+//; s/\+/\\+/g; s/^-[0-9]+-/-[0-9]+-/')
 	sapt apt-cache pkgnames linux-image- | sed -n 's/^linux-image-//p' |
 		grep -xE "($series)\.[0-9]+$rest" | sort -rV
 }
@@ -171,6 +172,8 @@ if ! VER=$(image_version "$KVER"); then
 	done
 	[ -n "$VER" ] || { say "the mirror serves no kernel like $KVER"; exit 1; }
 fi
+# RESOLVE_ONLY=1 (testbed/pins-check.sh): stop once the kernel is chosen.
+[ -z "${RESOLVE_ONLY:-}" ] || { say "resolved $KVER $VER"; exit 0; }
 # Newer ABIs of the row that the index lists: a range request (206/200 =
 # served) tells; one line each, down to the first served, on the first
 # download.

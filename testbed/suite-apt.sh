@@ -3,7 +3,7 @@
 # sources (trixie, sid), through a private configuration in
 # $CACHE/apt/<suite> that leaves the system's alone.  Only update, download
 # and queries: nothing is ever installed through it.
-# Usage: suite-apt.sh SUITE apt-get|apt-cache ARGS...
+# Usage: [ARCHS=a,b] suite-apt.sh SUITE apt-get|apt-cache ARGS...
 #        (SUITE "-": the system's own sources, the command as it is)
 set -euo pipefail
 : "${CACHE:?CACHE must be set}"
@@ -20,7 +20,8 @@ shift
 A=$CACHE/apt/$suite
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$A/lists/partial" "$A/cache/archives/partial"
-line="deb [arch=ppc64el,$(dpkg --print-architecture)] $MIRROR $suite main"
+# ARCHS: the indexes to read (l0-qemu-deps.sh wants only the host's)
+line="deb [arch=${ARCHS:-ppc64el,$(dpkg --print-architecture)}] $MIRROR $suite main"
 if [ "$(cat "$A/sources.list" 2>/dev/null)" != "$line" ]; then
 	echo "$line" > "$A/sources.list.$$"
 	mv "$A/sources.list.$$" "$A/sources.list"
