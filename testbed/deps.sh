@@ -112,11 +112,17 @@ LOCK=$HERE/kernels.lock
 locked() { awk -v p="$1=$2" '$1 == p { print $2, $3 }' "$LOCK"; }
 # fetch_locked NAME:ARCH VERSION: a suite's index can fail to download (out
 # of sync with its Release mid-sync): a locked package comes by its URL.
+# The lock names deb.debian.org: each archive (debian, debian-security) comes
+# from the mirror this host's apt sources name for it, where they name one.
 fetch_locked() {
-	local sum url f
+	local sum url f base mirror
 	read -r sum url < <(locked "$1" "$2") || { say "apt cannot download $1=$2"; return 1; }
 	f=${url##*/}
-	say "apt cannot download $1=$2: fetching it from testbed/kernels.lock"
+	base=${url%%/pool/*}/
+	mirror=$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null |
+		 awk -v a="$(basename "$base")" 'substr($0, length($0) - length(a) - 1) == "/" a "/" { print; exit }')
+	url=${mirror:-$base}${url#"$base"}
+	say "apt cannot download $1=$2: fetching it from testbed/kernels.lock ($url)"
 	if ! curl -fsS -o "$f.part" "$url" ||
 	   ! echo "$sum  $f.part" | sha256sum -c --quiet -; then
 		rm -f "$f.part"
