@@ -130,6 +130,13 @@ struct stat_cls {
 	char first[160];
 };
 
+/* An op as say() described it, for history() */
+struct hent {
+	double t;
+	bool shared;
+	char desc[100];
+};
+
 struct fz {
 	int tid;
 	__u64 rng;
@@ -141,6 +148,9 @@ struct fz {
 	char desc[256];
 	struct stat_cls st[NCLS];
 	char *buf, *ro, *none;		/* payload pages */
+	struct hent *log;		/* op -> what it did, nops of them */
+	int hist_who;			/* first model failure: who set ... */
+	unsigned long hist_since, hist_fail;	/* ... when, and its op */
 };
 
 static __u64 seed;
@@ -267,6 +277,12 @@ static void __attribute__((format(printf, 2, 3))) say(struct fz *f,
 	va_start(ap, fmt);
 	vsnprintf(f->desc, sizeof(f->desc), fmt, ap);
 	va_end(ap);
+	if (f->log && f->op < f->nops) {
+		f->log[f->op].t = now_s();
+		f->log[f->op].shared = f->c && f->c->shared;
+		/* f->desc is longer: its head, always terminated */
+		memcpy(f->log[f->op].desc, f->desc, sizeof(f->log[0].desc) - 1);
+	}
 	if (!verbose)
 		return;
 	pthread_mutex_lock(&out_lock);
@@ -274,6 +290,68 @@ static void __attribute__((format(printf, 2, 3))) say(struct fz *f,
 	       f->c && f->c->shared ? "shared" : "own", f->desc);
 	fflush(stdout);
 	pthread_mutex_unlock(&out_lock);
+}
+
+/*
+ * A model failure names the op that last set what it expected.  The first
+ * one of a thread is remembered; after the run, history() prints every
+ * thread's ops from that op to the failing one, in time order.
+ */
+static void model_failed(struct fz *f, int who, unsigned long when)
+{
+	if (f->hist_who >= 0 || who < 0 || who >= nthreads)
+		return;
+	f->hist_who = who;
+	f->hist_since = when;
+	f->hist_fail = f->op;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct hent *x = *(const struct hent * const *)a;
+	const struct hent *y = *(const struct hent * const *)b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static void history(struct fz *fz, int t)
+{
+	struct fz *f = &fz[t], *w = &fz[f->hist_who];
+	struct hent **ev;
+	double t0, t1;
+	unsigned long o;
+	int k, n = 0;
+
+	if (f->hist_who < 0 || !f->log || !w->log ||
+	    f->hist_fail >= f->nops || f->hist_since >= w->nops)
+		return;
+	t0 = w->log[f->hist_since].t;
+	t1 = f->log[f->hist_fail].t;
+	for (k = 0; k < nthreads; k++)
+		n += fz[k].nops;
+	ev = calloc(n, sizeof(*ev));
+	n = 0;
+	if (!ev)
+		return;
+	for (k = 0; k < nthreads; k++)
+		for (o = 0; fz[k].log && o < fz[k].nops; o++)
+			if (fz[k].log[o].desc[0] && fz[k].log[o].t >= t0 &&
+			    fz[k].log[o].t <= t1)
+				ev[n++] = &fz[k].log[o];
+	qsort(ev, n, sizeof(*ev), by_time);
+	printf("# t%d's failure at op %lu: every thread's ops since t%d op %lu\n",
+	       t, f->hist_fail, f->hist_who, f->hist_since);
+	for (k = 0; k < n; k++) {
+		struct fz *g = &fz[0];
+
+		while (g < &fz[nthreads - 1] && !(ev[k] >= g->log &&
+						  ev[k] < g->log + g->nops))
+			g++;
+		printf("#   +%.6f t%d op %ld (%s VM): %s\n", ev[k]->t - t0,
+		       g->tid, (long)(ev[k] - g->log),
+		       ev[k]->shared ? "shared" : "own", ev[k]->desc);
+	}
+	free(ev);
 }
 
 static void failf(struct fz *f, enum cls c, const char *fmt, ...)
@@ -1529,10 +1607,12 @@ static void do_access(struct fz *f, char *addr, unsigned long pg, int gen,
 		pq_after_trigger(f, &c->s[i]);
 		return;
 	}
-	if (!c->s[i].lsi && c->s[i].pq >= 0 && (int)(v & 3) != c->s[i].pq)
+	if (!c->s[i].lsi && c->s[i].pq >= 0 && (int)(v & 3) != c->s[i].pq) {
 		failf(f, C_ACCESS, "irq %u PQ %llu, expected %d (set by t%d op %u)",
 		      sirq(i), (unsigned long long)(v & 3), c->s[i].pq,
 		      c->s[i].who, c->s[i].when);
+		model_failed(f, c->s[i].who, c->s[i].when);
+	}
 	if (off >= XIVE_ESB_SET_PQ_00)
 		set_pq(f, &c->s[i], (off - XIVE_ESB_SET_PQ_00) >> 8);
 }
@@ -1577,9 +1657,11 @@ static void op_pq(struct fz *f)
 	say(f, "PQ irq %u: set %d, get, trigger x2", irq, pq);
 	f->st[C_PQ].ops++;
 	got = esb_set_pq(c->esb, irq, pq);
-	if (c->s[i].pq >= 0 && got != c->s[i].pq)
+	if (c->s[i].pq >= 0 && got != c->s[i].pq) {
 		failf(f, C_PQ, "set-PQ returned %d, expected %d (set by t%d op %u)",
 		      got, c->s[i].pq, c->s[i].who, c->s[i].when);
+		model_failed(f, c->s[i].who, c->s[i].when);
+	}
 	set_pq(f, &c->s[i], pq);
 	for (n = 0; n < 3; n++) {
 		got = esb_pq(c->esb, irq);
@@ -2015,6 +2097,8 @@ int main(int argc, char **argv)
 	for (t = 0; t < nthreads; t++) {
 		fz[t].tid = t;
 		fz[t].nops = nops / nthreads + (t < (int)(nops % nthreads));
+		fz[t].log = calloc(fz[t].nops, sizeof(*fz[t].log));
+		fz[t].hist_who = -1;
 		pthread_create(&th[t], NULL, thread_fn, &fz[t]);
 	}
 	for (t = 0; t < nthreads; t++) {
@@ -2024,6 +2108,8 @@ int main(int argc, char **argv)
 	printf("# %lu ops in %.1f s: %.0f ops/s\n", nops, now_s() - t0,
 	       nops / (now_s() - t0));
 	vm_close(&shared_vm, 0);
+	for (t = 0; t < nthreads; t++)
+		history(fz, t);
 	report(fz);
 	/* upstream: every failure is a finding, marked TODO in the TAP */
 	return fails && !upstream ? 1 : 0;
