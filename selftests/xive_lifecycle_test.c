@@ -80,46 +80,97 @@ out:
  * (each shrunk before it is read; slab_growth() says which are left out),
  * NR_VMS more vmalloc/ioremap areas, NR_VMS fewer free pages
  * (per-CPU lists included).
+ *
+ * The emulated host has background allocations of its own, not tied to
+ * any VM: on 6.12 4K with SMP=2, kmalloc-8 +156 and +460 objects and 40-80
+ * free pages appeared in 3 of 16 runs of this test alone, the kmalloc-8
+ * burst while the test slept (measured re-reading once a second: it came
+ * 6 s into the wait and stayed about 20 s).  A leak is in every batch of
+ * VMs, a burst is not: a batch over a bound is run again, with a fresh
+ * baseline, up to BATCHES times, and the test fails when every batch is
+ * over one.  A leaking device fails every batch, so the bounds are as
+ * tight as with one batch.
  */
-TEST_F_TIMEOUT(lc, many_vms, 300)
+#define BATCHES		3
+
+struct lc_batch {
+	long grown, vmalloc, pages;
+	int orphans, cache;
+	char name[40];
+};
+
+static int lc_batch(struct lc_batch *b, __u64 *eq_pfn)
 {
 	static struct slab_snap slab0, slab1;
-	static __u64 eq_pfn[NR_VMS];
-	long free0, free1, vm0, vm1, t0, t1, grown;
-	int i, r, orphans, c;
+	long free0, free1, vm0, t0, t1;
+	int i, r;
 
-	for (i = 0; i < 10; i++)
-		ASSERT_EQ(0, one_vm(i & 1, &eq_pfn[0])) TH_LOG("warm-up VM %d", i);
-	ASSERT_EQ(0, slab_snapshot(&slab0));
+	r = slab_snapshot(&slab0);
+	if (r)
+		return r;
 	vm0 = vmalloc_areas();
 	free0 = free_pages();
-	ASSERT_LE(0, free0);
+	if (free0 < 0)
+		return -EIO;
 	t0 = now_ms();
 	for (i = 0; i < NR_VMS; i++) {
 		r = one_vm(i & 1, &eq_pfn[i]);
-		ASSERT_EQ(0, r) TH_LOG("VM %d: %s", i, strerror(-r));
+		if (r) {
+			ksft_print_msg("VM %d: %s\n", i, strerror(-r));
+			return r;
+		}
 	}
 	t1 = now_ms();
-	ASSERT_EQ(0, slab_snapshot(&slab1));
-	vm1 = vmalloc_areas();
+	r = slab_snapshot(&slab1);
+	if (r)
+		return r;
+	b->vmalloc = vmalloc_areas() - vm0;
 	free1 = free_pages();
-	ASSERT_LE(0, free1);
-	grown = slab_growth(&slab0, &slab1, &c);
-	orphans = pfns_orphaned(eq_pfn, NR_VMS);
-	ksft_print_msg("%d VMs in %ld ms (%ld ms each); free pages %ld -> %ld (delta %ld); vmalloc areas %ld -> %ld; most grown slab cache %s: %ld objects of %ld bytes; queue pages still allocated: %d\n",
+	if (free1 < 0)
+		return -EIO;
+	b->pages = free0 - free1;
+	b->grown = slab_growth(&slab0, &slab1, &b->cache);
+	snprintf(b->name, sizeof(b->name), "%s",
+		 b->cache < 0 ? "none" : slab1.name[b->cache]);
+	b->orphans = pfns_orphaned(eq_pfn, NR_VMS);
+	ksft_print_msg("%d VMs in %ld ms (%ld ms each); free pages %ld -> %ld (delta %ld); vmalloc areas %+ld; most grown slab cache %s: %ld objects of %ld bytes; queue pages still allocated: %d\n",
 		       NR_VMS, t1 - t0, (t1 - t0) / NR_VMS, free0, free1,
-		       free0 - free1, vm0, vm1, slab1.name[c], grown,
-		       slab1.size[c], orphans);
-	EXPECT_EQ(0, orphans);
-	/*
-	 * Measured (ours and upstream alike): at most 7 objects in one cache
-	 * (proc_inode_cache), 0 vmalloc areas, 0-5 pages.  The bounds catch
-	 * one leak in every 10th VM (a leaked struct kvm_device per VM:
-	 * kmalloc-cg-64 +300).
-	 */
-	EXPECT_GT(NR_VMS / 10, grown) TH_LOG("%s", slab1.name[c]);
-	EXPECT_GT(NR_VMS / 10, vm1 - vm0);
-	EXPECT_GT(NR_VMS / 10, free0 - free1);
+		       b->pages, b->vmalloc, b->name, b->grown,
+		       b->cache < 0 ? 0 : slab1.size[b->cache], b->orphans);
+	return 0;
+}
+
+/*
+ * Measured (ours and upstream alike, when no burst came): at most 7 objects
+ * in one cache (proc_inode_cache), 0 vmalloc areas, 0-10 pages.  The bounds
+ * catch one leak in every 10th VM (a leaked struct kvm_device per VM:
+ * kmalloc-cg-64 +300).
+ */
+static bool lc_batch_over(const struct lc_batch *b)
+{
+	return b->grown >= NR_VMS / 10 || b->vmalloc >= NR_VMS / 10 ||
+	       b->pages >= NR_VMS / 10;
+}
+
+TEST_F_TIMEOUT(lc, many_vms, 300)
+{
+	static __u64 eq_pfn[NR_VMS];
+	struct lc_batch b;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, one_vm(i & 1, &eq_pfn[0])) TH_LOG("warm-up VM %d", i);
+	for (i = 0; i < BATCHES; i++) {
+		ASSERT_EQ(0, lc_batch(&b, eq_pfn));
+		/* exact, no background noise: never retried */
+		ASSERT_EQ(0, b.orphans);
+		if (!lc_batch_over(&b))
+			break;
+		ksft_print_msg("batch %d of %d over a bound\n", i + 1, BATCHES);
+	}
+	EXPECT_GT(NR_VMS / 10, b.grown) TH_LOG("%s", b.name);
+	EXPECT_GT(NR_VMS / 10, b.vmalloc);
+	EXPECT_GT(NR_VMS / 10, b.pages);
 }
 
 /*
