@@ -151,6 +151,9 @@ struct fz {
 	struct hent *log;		/* op -> what it did, nops of them */
 	int hist_who;			/* first model failure: who set ... */
 	unsigned long hist_since, hist_fail;	/* ... when, and its op */
+	__u32 hist_irq;			/* its source, ... */
+	long hist_hw;			/* ... and that's hardware IPI, or -1 */
+	pid_t task;			/* the thread's id, as traces name it */
 };
 
 static __u64 seed;
@@ -295,15 +298,106 @@ static void __attribute__((format(printf, 2, 3))) say(struct fz *f,
 /*
  * A model failure names the op that last set what it expected.  The first
  * one of a thread is remembered; after the run, history() prints every
- * thread's ops from that op to the failing one, in time order.
+ * thread's ops from that op to the failing one, in time order, and each
+ * fault that mapped the source's hardware IPI: one mapped by another
+ * thread's device too would say which accesses reached it.
  */
-static void model_failed(struct fz *f, int who, unsigned long when)
+static void model_failed(struct fz *f, int who, unsigned long when,
+			 __u32 irq)
 {
+	char path[128], line[160];
+	unsigned int i, hw;
+	FILE *fp;
+
 	if (f->hist_who >= 0 || who < 0 || who >= nthreads)
 		return;
 	f->hist_who = who;
 	f->hist_since = when;
 	f->hist_fail = f->op;
+	f->hist_irq = irq;
+	/*
+	 * Our debugfs table: "  <irq>  <hw>  IPI ...".  A VM whose fd number
+	 * an older VM's directory still holds has none: trace_hw() then
+	 * looks for the thread's own faults of the source.
+	 */
+	vm_debugfs_path(path, sizeof(path), f->c->g.x.vm, "xive");
+	fp = fopen(path, "r");
+	while (fp && f->hist_hw < 0 && fgets(line, sizeof(line), fp))
+		if (sscanf(line, " %x %x IPI", &i, &hw) == 2 && i == irq)
+			f->hist_hw = hw;
+	if (fp)
+		fclose(fp);
+	if (f->hist_hw < 0 && f->c->shared)
+		f->hist_hw = -2;	/* another thread's fault may be newer */
+}
+
+/* Our ESB faults, in the trace buffer for history() (not on upstream) */
+#define TRACING "/sys/kernel/debug/tracing/"
+static bool traced;
+
+static void trace_esb_faults(void)
+{
+	int fd = open(TRACING "trace", O_WRONLY | O_TRUNC);	/* clears it */
+
+	if (fd >= 0)
+		close(fd);
+	/* the clock of now_s(), which history() prints */
+	traced = fd >= 0 && !upstream &&
+		 !write_str(TRACING "trace_clock", "mono") &&
+		 !write_str(TRACING "buffer_size_kb", "8192") &&
+		 !write_str(TRACING "events/kvm_xive_native/xive_native_esb_fault/enable", "1");
+	printf("# ESB faults traced for a model failure: %s\n",
+	       traced ? "yes" : "no");
+}
+
+/* The hardware IPI of the thread's last traced fault of its own source */
+static long own_hw(struct fz *f)
+{
+	char task[32], irq[32], line[256];
+	unsigned long hw;
+	long last = -1;
+	const char *p;
+	FILE *fp;
+
+	snprintf(task, sizeof(task), "-%d ", (int)f->task);
+	snprintf(irq, sizeof(irq), " irq %#x ", f->hist_irq);
+	fp = fopen(TRACING "trace", "r");
+	while (fp && fgets(line, sizeof(line), fp))
+		if (strstr(line, task) && strstr(line, irq) &&
+		    (p = strstr(line, "-> IPI ")) &&
+		    sscanf(p, "-> IPI %lx", &hw) == 1)
+			last = hw;
+	if (fp)
+		fclose(fp);
+	return last;
+}
+
+static void trace_hw(struct fz *fz, int t)
+{
+	struct fz *f = &fz[t];
+	char want[32], line[256];
+	int k, n = 0;
+	FILE *fp;
+
+	if (!traced || f->hist_who < 0 || f->hist_hw == -2)
+		return;
+	if (f->hist_hw < 0)
+		f->hist_hw = own_hw(f);
+	if (f->hist_hw < 0)
+		return;
+	printf("# t%d's irq %#x is hardware IPI %#lx; threads t0..t%d are tasks",
+	       t, f->hist_irq, f->hist_hw, nthreads - 1);
+	for (k = 0; k < nthreads; k++)
+		printf(" %d", (int)fz[k].task);
+	printf("; the faults that mapped it:\n");
+	snprintf(want, sizeof(want), "IPI %#lx,", f->hist_hw);
+	fp = fopen(TRACING "trace", "r");
+	while (fp && fgets(line, sizeof(line), fp))
+		if (strstr(line, want) && n++ < 100)
+			printf("#   %s", line);
+	if (fp)
+		fclose(fp);
+	printf("# %d such fault(s)%s\n", n, n > 100 ? ", the first 100 shown" : "");
 }
 
 static int by_time(const void *a, const void *b)
@@ -339,8 +433,8 @@ static void history(struct fz *fz, int t)
 			    fz[k].log[o].t <= t1)
 				ev[n++] = &fz[k].log[o];
 	qsort(ev, n, sizeof(*ev), by_time);
-	printf("# t%d's failure at op %lu: every thread's ops since t%d op %lu\n",
-	       t, f->hist_fail, f->hist_who, f->hist_since);
+	printf("# t%d's failure at op %lu: every thread's ops since t%d op %lu (at %.6f s)\n",
+	       t, f->hist_fail, f->hist_who, f->hist_since, t0);
 	for (k = 0; k < n; k++) {
 		struct fz *g = &fz[0];
 
@@ -1611,7 +1705,7 @@ static void do_access(struct fz *f, char *addr, unsigned long pg, int gen,
 		failf(f, C_ACCESS, "irq %u PQ %llu, expected %d (set by t%d op %u)",
 		      sirq(i), (unsigned long long)(v & 3), c->s[i].pq,
 		      c->s[i].who, c->s[i].when);
-		model_failed(f, c->s[i].who, c->s[i].when);
+		model_failed(f, c->s[i].who, c->s[i].when, sirq(i));
 	}
 	if (off >= XIVE_ESB_SET_PQ_00)
 		set_pq(f, &c->s[i], (off - XIVE_ESB_SET_PQ_00) >> 8);
@@ -1660,7 +1754,7 @@ static void op_pq(struct fz *f)
 	if (c->s[i].pq >= 0 && got != c->s[i].pq) {
 		failf(f, C_PQ, "set-PQ returned %d, expected %d (set by t%d op %u)",
 		      got, c->s[i].pq, c->s[i].who, c->s[i].when);
-		model_failed(f, c->s[i].who, c->s[i].when);
+		model_failed(f, c->s[i].who, c->s[i].when, irq);
 	}
 	set_pq(f, &c->s[i], pq);
 	for (n = 0; n < 3; n++) {
@@ -1966,6 +2060,7 @@ static void *thread_fn(void *arg)
 	struct fz *f = arg;
 	int rc;
 
+	f->task = syscall(SYS_gettid);
 	f->rng = seed ^ (0x5851f42d4c957f2dULL * (f->tid + 1));
 	f->buf = mmap(NULL, 3 * pgsz, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2081,6 +2176,7 @@ int main(int argc, char **argv)
 	       crashers ? " (known crashers on)" : "", pgsz, max_vcpus,
 	       max_vcpu_id);
 	probe_kernel_reads();
+	trace_esb_faults();
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
 	fz = calloc(nthreads, sizeof(*fz));
@@ -2099,6 +2195,7 @@ int main(int argc, char **argv)
 		fz[t].nops = nops / nthreads + (t < (int)(nops % nthreads));
 		fz[t].log = calloc(fz[t].nops, sizeof(*fz[t].log));
 		fz[t].hist_who = -1;
+		fz[t].hist_hw = -1;
 		pthread_create(&th[t], NULL, thread_fn, &fz[t]);
 	}
 	for (t = 0; t < nthreads; t++) {
@@ -2108,8 +2205,10 @@ int main(int argc, char **argv)
 	printf("# %lu ops in %.1f s: %.0f ops/s\n", nops, now_s() - t0,
 	       nops / (now_s() - t0));
 	vm_close(&shared_vm, 0);
-	for (t = 0; t < nthreads; t++)
+	for (t = 0; t < nthreads; t++) {
 		history(fz, t);
+		trace_hw(fz, t);
+	}
 	report(fz);
 	/* upstream: every failure is a finding, marked TODO in the TAP */
 	return fails && !upstream ? 1 : 0;
