@@ -55,8 +55,11 @@ create() {
 		say "creating the $SUITE build root in $BR (once per machine)"
 		# The host's apt may accept a snapshot mirror's expired Release
 		# (sid's is valid for a week): so does the root's, as the host's.
+		# Not grep -q: leaving the pipe early SIGPIPEs apt-config, a
+		# failed pipeline under pipefail (7 in 50 here, each a root
+		# built without the option, on an expired sid Release).
 		opt=()
-		apt-config dump | grep -qx 'Acquire::Check-Valid-Until "false";' &&
+		apt-config dump | grep -x 'Acquire::Check-Valid-Until "false";' >/dev/null &&
 			opt=(--aptopt='Acquire::Check-Valid-Until "false"')
 		# Five tries, 30 s to 4 min apart: a mirror between two index
 		# updates fails apt-get update (seen on sid: twice 30 s apart,

@@ -129,7 +129,7 @@ for p in "$P"/0*.patch; do
 			die "could not turn CONFIG_KVM_XIVE_NATIVE off"
 	fi
 	[ -z "$have_n" ] || build n "$n"
-	if G diff --name-only HEAD~ HEAD | grep -q '^tools/testing/selftests/powerpc/kvm_xive/'; then
+	if G diff --name-only HEAD~ HEAD | grep '^tools/testing/selftests/powerpc/kvm_xive/' >/dev/null; then
 		kmake y -s headers
 		mkdir -p "$OBJ/kselftest"
 		make -s -C "$T/tools/testing/selftests/powerpc/kvm_xive" ARCH=powerpc \

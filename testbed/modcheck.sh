@@ -63,7 +63,7 @@ if ! cmp -s "$tmp/our-exports" "$tmp/distro-exports"; then
 	[ -w "$DISTRO" ] || deps=$STAGE/.kvm-dependents
 	if [ -n "$DISTRO" ] && [ ! -s "$deps" ]; then
 		find "$DISTRO/../../.." -name '*.ko*' | while read -r f; do
-			if modinfo -F depends "$f" | tr ',' '\n' | grep -qx kvm; then
+			if modinfo -F depends "$f" | tr ',' '\n' | grep -x kvm >/dev/null; then
 				basename "$f"
 			fi
 		done | sort > "$deps.new"

@@ -16,7 +16,7 @@ if [ "$(head -c4 "$prog")" = $'\x7fELF' ] && command -v readelf >/dev/null; then
 	grep -q 'Machine: *PowerPC64' <<< "$hdr" &&
 		grep -q 'little endian' <<< "$hdr" ||
 		die "$prog is not a ppc64le program"
-	! readelf -lW "$prog" | grep -q 'program interpreter' ||
+	! readelf -lW "$prog" | grep 'program interpreter' >/dev/null ||
 		die "$prog is dynamically linked: build it with -static"
 fi
 
