@@ -152,7 +152,8 @@ struct fz {
 	int hist_who;			/* first model failure: who set ... */
 	unsigned long hist_since, hist_fail;	/* ... when, and its op */
 	__u32 hist_irq;			/* its source, ... */
-	long hist_hw;			/* ... and that's hardware IPI, or -1 */
+	bool hist_shared;		/* ... on the shared VM, ... */
+	long hist_hw;			/* ... and its hardware IPI, or -1 */
 	pid_t task;			/* the thread's id, as traces name it */
 };
 
@@ -298,9 +299,9 @@ static void __attribute__((format(printf, 2, 3))) say(struct fz *f,
 /*
  * A model failure names the op that last set what it expected.  The first
  * one of a thread is remembered; after the run, history() prints every
- * thread's ops from that op to the failing one, in time order, and each
- * fault that mapped the source's hardware IPI: one mapped by another
- * thread's device too would say which accesses reached it.
+ * thread's ops from that op to the failing one, in time order, and
+ * trace_hw() each fault that mapped the source's hardware IPI: one mapped
+ * by another thread's device too would say which accesses reached it.
  */
 static void model_failed(struct fz *f, int who, unsigned long when,
 			 __u32 irq)
@@ -315,10 +316,12 @@ static void model_failed(struct fz *f, int who, unsigned long when,
 	f->hist_since = when;
 	f->hist_fail = f->op;
 	f->hist_irq = irq;
+	f->hist_shared = f->c->shared;
 	/*
 	 * Our debugfs table: "  <irq>  <hw>  IPI ...".  A VM whose fd number
 	 * an older VM's directory still holds has none: trace_hw() then
-	 * looks for the thread's own faults of the source.
+	 * looks for the thread's own faults of the source (on its own VM
+	 * only: on the shared one another thread's may be newer).
 	 */
 	vm_debugfs_path(path, sizeof(path), f->c->g.x.vm, "xive");
 	fp = fopen(path, "r");
@@ -327,22 +330,20 @@ static void model_failed(struct fz *f, int who, unsigned long when,
 			f->hist_hw = hw;
 	if (fp)
 		fclose(fp);
-	if (f->hist_hw < 0 && f->c->shared)
-		f->hist_hw = -2;	/* another thread's fault may be newer */
 }
 
-/* Our ESB faults, in the trace buffer for history() (not on upstream) */
+/* Our ESB faults, in the trace buffer for trace_hw() (not on upstream) */
 #define TRACING "/sys/kernel/debug/tracing/"
 static bool traced;
 
 static void trace_esb_faults(void)
 {
-	int fd = open(TRACING "trace", O_WRONLY | O_TRUNC);	/* clears it */
+	int fd = upstream ? -1 : open(TRACING "trace", O_WRONLY | O_TRUNC);
 
 	if (fd >= 0)
-		close(fd);
+		close(fd);	/* opened O_TRUNC: cleared */
 	/* the clock of now_s(), which history() prints */
-	traced = fd >= 0 && !upstream &&
+	traced = fd >= 0 &&
 		 !write_str(TRACING "trace_clock", "mono") &&
 		 !write_str(TRACING "buffer_size_kb", "8192") &&
 		 !write_str(TRACING "events/kvm_xive_native/xive_native_esb_fault/enable", "1");
@@ -379,9 +380,9 @@ static void trace_hw(struct fz *fz, int t)
 	int k, n = 0;
 	FILE *fp;
 
-	if (!traced || f->hist_who < 0 || f->hist_hw == -2)
+	if (!traced || f->hist_who < 0)
 		return;
-	if (f->hist_hw < 0)
+	if (f->hist_hw < 0 && !f->hist_shared)
 		f->hist_hw = own_hw(f);
 	if (f->hist_hw < 0)
 		return;
