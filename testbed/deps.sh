@@ -59,12 +59,12 @@ SUDO=
 
 missing=
 for p in $HOST_PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'ok installed' >/dev/null ||
 		missing="$missing $p"
 done
 need_update=
 [ -n "$missing" ] && need_update=1
-dpkg --print-foreign-architectures | grep -qx ppc64el || {
+dpkg --print-foreign-architectures | grep -x ppc64el >/dev/null || {
 	say "enabling the ppc64el architecture (indexes only; nothing is installed)"
 	$SUDO dpkg --add-architecture ppc64el
 	need_update=1
@@ -141,7 +141,7 @@ image_version() {
 	pin=$(echo "$PINS" | awk -v k="$1" '$2 == k {print $3}')
 	vers=$(sapt apt-cache madison "$img:ppc64el" 2>/dev/null | awk '{print $3}' | uniq)
 	for v in $pin $(echo "$vers" | grep -vxF "${pin:-@}"); do
-		echo "$vers" | grep -qxF "$v" || [ -n "$(locked "$img:ppc64el" "$v")" ] || continue
+		echo "$vers" | grep -xF "$v" >/dev/null || [ -n "$(locked "$img:ppc64el" "$v")" ] || continue
 		fetch "$img:ppc64el" "$v" >&2 2>/dev/null || continue
 		[ -z "$pin" ] || [ "$v" = "$pin" ] ||
 			say "pinned $1 $pin is not served; falling back to $v" >&2
