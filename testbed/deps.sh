@@ -57,6 +57,14 @@ say() { echo "deps: $*"; }
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
+# The host's package setup runs one make deps at a time: two clones' at
+# once (check-matrix halves side by side) raced in dpkg --add-architecture
+# ("error installing new file '/var/lib/dpkg/arch'").  A read-only fd
+# holds flock as well, whoever created the file.
+lock=/run/lock/xive-native-deps.lock
+[ -e "$lock" ] || : > "$lock"
+exec 9< "$lock"
+flock 9
 missing=
 for p in $HOST_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'ok installed' >/dev/null ||
@@ -91,11 +99,13 @@ if [ -n "$need_update" ]; then
 fi
 if [ -n "$missing" ]; then
 	say "installing host packages:$missing"
-	# another make deps (a second clone) may hold dpkg's lock: wait for it
+	# another apt (not one of ours: those wait on the lock above) may
+	# hold dpkg's lock: wait for it
 	$SUDO env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends \
 		-o DPkg::Lock::Timeout=600 $missing
 fi
+exec 9<&-
 
 # apt drops privileges to _apt for downloads; it needs to write here.
 chmod 777 . 2>/dev/null || true
